@@ -1,0 +1,53 @@
+// Builds dist/deployer: one executable with the engine, the CLI and esbuild's executable inside.
+//   bun build.ts
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import type { BunPlugin } from "bun";
+
+const root = import.meta.dir;
+const outfile = join(root, "dist", "deployer");
+
+/** The esbuild executable for this platform, from the @esbuild/<platform> package npm installed. */
+function esbuildExecutable(): { path: string; version: string } {
+  const require = createRequire(join(root, "package.json"));
+  const esbuildDir = dirname(require.resolve("esbuild/package.json"));
+  const version = JSON.parse(readFileSync(join(esbuildDir, "package.json"), "utf8")).version as string;
+  const platformPackage = `@esbuild/${process.platform}-${process.arch}`;
+  const path = createRequire(join(esbuildDir, "package.json")).resolve(`${platformPackage}/bin/esbuild`);
+  return { path, version };
+}
+
+/** Replaces cmd/_embedded.ts with a module that embeds esbuild's executable as a file. */
+function embedEsbuild(): BunPlugin {
+  const { path, version } = esbuildExecutable();
+  const sha256 = createHash("sha256").update(readFileSync(path)).digest("hex");
+  const source = [
+    `import path from ${JSON.stringify(path)} with { type: "file" };`,
+    `export const embeddedEsbuild = { path, sha256: ${JSON.stringify(sha256)}, version: ${JSON.stringify(version)} };`,
+  ].join("\n");
+  const target = resolve(root, "cmd", "_embedded.ts");
+  return {
+    name: "embed-esbuild",
+    setup(build) {
+      build.onLoad({ filter: /cmd[\\/]_embedded\.ts$/ }, (args) => (args.path === target ? { contents: source, loader: "ts" } : undefined as never));
+    },
+  };
+}
+
+const result = await Bun.build({
+  entrypoints: [join(root, "cmd", "deployer.ts")],
+  compile: { outfile },
+  target: "bun",
+  sourcemap: "linked",
+  minify: { syntax: true, whitespace: true, identifiers: false },
+  // Only loaded under Deno or Node, where Bun's own PTY is not available.
+  external: ["node-pty"],
+  plugins: [embedEsbuild()],
+});
+if (!result.success) {
+  for (const log of result.logs) console.error(log);
+  process.exit(1);
+}
+console.log(`built ${outfile}`);

@@ -1,0 +1,73 @@
+// `deployer run FILE [-- NODE... ACTION ARG...]`: load the file, then run one action (or the shell).
+import { inspect } from "node:util";
+import * as engine from "../engine/index.ts";
+import type { ParsedArgs } from "./_args.ts";
+import { CliError } from "./_errors.ts";
+import type { Io } from "./index.ts";
+import { loadDeployFile } from "./_loader.ts";
+import { userFrames, userLocation } from "./_stack.ts";
+
+/** Run the `run` command; resolves to the exit code. */
+export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const { root } = await loadDeployFile(args.positional.FILE!, io.cwd);
+  const interactive = !args.options["non-interactive"] && Boolean(io.stdin.isTTY);
+  const pty = new engine.Pty(io.stdin, io.stdout, { interactive });
+  const env = engine.Env.defaultFromNode(new root(), {
+    pty,
+    logger: new engine.LoggerInterface([new engine.DefaultLogger(io.stdout, { color: Boolean(io.stdout.isTTY) })]),
+  });
+  try {
+    const words = [...splitPath(args.options.path), ...args.action];
+    if (args.options.scp || args.options.socket || !args.action.length) {
+      throw new CliError(notYet(args), 2);
+    }
+    return await runAction(env, words, io);
+  } finally {
+    await engine.Env.close(env);
+  }
+}
+
+/** `--path "a b"` or `--path a.b` → ["a", "b"]. */
+function splitPath(path: string | true | undefined): string[] {
+  return typeof path === "string" ? path.split(/[\s.]+/).filter(Boolean) : [];
+}
+
+/** Walk node names, then run the action with the remaining words as string arguments. */
+async function runAction(env: engine.Node, words: string[], io: Io): Promise<number> {
+  let node = env;
+  let index = 0;
+  while (index < words.length && new engine.Inspector(node).hasChildnode(words[index]!)) {
+    node = new engine.Inspector(node).getChildnode(words[index++]!);
+  }
+  const inspector = new engine.Inspector(node);
+  const where = inspector.getPath().join(" ");
+  const name = words[index] ?? "default";
+  if (!inspector.hasAction(name)) {
+    const children = inspector.getChildnodes({ includePrivate: false }).map((c) => new engine.Inspector(c).getName());
+    const actions = inspector.getActionNames({ includePrivate: false });
+    const what = words[index] === undefined ? `${where} has no default action` : `${where} has no node or action "${name}"`;
+    throw new CliError(`${what} (nodes: ${children.join(", ") || "none"}; actions: ${actions.join(", ") || "none"})`);
+  }
+  try {
+    const result = await inspector.getAction(name)(...words.slice(index + 1));
+    if (result !== undefined) io.stdout.write(`${typeof result === "string" ? result.replace(/\n?$/, "\n") : `${inspect(result, { colors: Boolean(io.stdout.isTTY), depth: 4 })}\n`}`);
+    return 0;
+  } catch (error) {
+    throw actionFailure(error);
+  }
+}
+
+/** One line naming what failed and where in the user's code, then the user's frames. */
+function actionFailure(error: unknown): CliError {
+  const inner = error instanceof engine.ActionException ? error.innerException : error;
+  const action = error instanceof engine.ActionException ? error.action : "action";
+  const location = userLocation(inner);
+  const message = inner instanceof Error ? (inner instanceof engine.DeployerException ? inner.message : `${inner.name}: ${inner.message}`) : String(inner);
+  return new CliError(`${location ? `${location}: ` : ""}${action} failed: ${message}`, 1, userFrames(inner));
+}
+
+function notYet(args: ParsedArgs): string {
+  if (args.options.scp) return "the SCP shell is not available yet in this version";
+  if (args.options.socket) return "shared sessions (--socket) are not available yet in this version";
+  return `the interactive shell is not available yet in this version; run one action: deployer run ${args.positional.FILE} -- NODE... ACTION [ARG...]`;
+}

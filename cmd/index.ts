@@ -1,0 +1,50 @@
+// The CLI: `main(argv, io)` parses, dispatches and reports; only cmd/deployer.ts exits the process.
+import type { Readable, Writable } from "node:stream";
+import pkg from "../package.json" with { type: "json" };
+import { parseArgs, usage } from "./_args.ts";
+import { CliError } from "./_errors.ts";
+import { runCommand } from "./_run.ts";
+
+/** The process's streams and surroundings, passed in so tests can supply their own. */
+export interface Io {
+  stdin: Readable & { isTTY?: boolean };
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable;
+  cwd: string;
+}
+
+export const VERSION: string = pkg.version;
+
+/** Run the CLI with `argv` (without the program name); resolves to the exit code. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  try {
+    const invocation = parseArgs(argv);
+    if (invocation.kind === "help") {
+      io.stdout.write(`deployer ${VERSION}: deployment code as TypeScript classes, run on many hosts over SSH.\n\n${usage()}\n`);
+      return 0;
+    }
+    if (invocation.kind === "version") {
+      io.stdout.write(`deployer ${VERSION}\n`);
+      return 0;
+    }
+    const { args } = invocation;
+    switch (args.command) {
+      case "run": return await runCommand(args, io);
+      default: throw new CliError(`"deployer ${args.command}" is not available yet in this version`, 2);
+    }
+  } catch (error) {
+    return report(error, io);
+  }
+}
+
+function report(error: unknown, io: Io): number {
+  if (error instanceof CliError) {
+    // A message that starts with file:line:column stays first on its line, as compilers print it.
+    const located = /^[^\s:]+:\d+:\d+: /.test(error.message);
+    io.stderr.write(located ? `${error.message}\n` : `deployer: ${error.message}\n`);
+    for (const line of error.details) io.stderr.write(`  ${line}\n`);
+    return error.exitCode;
+  }
+  io.stderr.write(`deployer: internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  return 70;
+}

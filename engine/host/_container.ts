@@ -1,0 +1,139 @@
+// HostsContainer: the hosts of a node, by role; runs commands on all of them at once.
+import { DeployerException } from "../exceptions.ts";
+import type { Node } from "../node/_node.ts";
+import { metaOf, rawNode } from "../node/_meta.ts";
+import type { Host, HostClass, HostSession, RunOptions } from "./_host.ts";
+
+/** What a `Hosts` field may hold: role name → a host class, or an array or Set of them. */
+export type HostsDefinition = Record<string, HostClass | Iterable<HostClass> | HostsContainer>;
+
+/** Role name → host classes, in declaration order. */
+export type RoleMap = Map<string, HostClass[]>;
+
+/** One Host instance per host class for a whole run, so connections are shared. */
+export class HostPool {
+  private readonly hosts = new Map<HostClass, Host>();
+
+  get(cls: HostClass, session: HostSession): Host {
+    let host = this.hosts.get(cls);
+    if (!host) {
+      host = new cls().attach(session);
+      this.hosts.set(cls, host);
+    }
+    return host;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.allSettled([...this.hosts.values()].map((host) => host.close()));
+  }
+}
+
+/** The roles of `node`: its own `Hosts`, or else its parent's. */
+export function hostsDefinitionOf(node: Node): RoleMap {
+  for (let n: Node | undefined = rawNode(node); n; n = metaOf(n).parent && rawNode(metaOf(n).parent!)) {
+    const definition = (n as { Hosts?: HostsDefinition }).Hosts;
+    if (definition !== undefined) return normalizeDefinition(definition, n.constructor.name);
+  }
+  return new Map();
+}
+
+function normalizeDefinition(definition: HostsDefinition, owner: string): RoleMap {
+  if (typeof definition !== "object" || definition === null) {
+    throw new TypeError(`${owner}.Hosts must be an object mapping role names to host classes`);
+  }
+  const roles: RoleMap = new Map();
+  for (const [role, value] of Object.entries(definition)) {
+    if (role.startsWith("_")) continue;
+    if (value instanceof HostsContainer) roles.set(role, value.getHostClasses());
+    else if (typeof value === "function") roles.set(role, [value]);
+    else if (value && typeof (value as Iterable<HostClass>)[Symbol.iterator] === "function") roles.set(role, [...(value as Iterable<HostClass>)]);
+    else throw new TypeError(`${owner}.Hosts.${role} must be a host class or an array of host classes`);
+  }
+  return roles;
+}
+
+/** A command failed on some hosts; `outcomes` has every host's output or error. */
+export class HostsFailed extends DeployerException {
+  override readonly code = "HOSTS_FAILED";
+  override name = "HostsFailed";
+  constructor(readonly outcomes: Array<{ host: string } & ({ ok: true; value: string } | { ok: false; error: unknown })>) {
+    const failed = outcomes.filter((o) => !o.ok) as Array<{ host: string; error: unknown }>;
+    super(failed.map((o) => (o.error instanceof Error ? o.error.message : String(o.error))).join("; "));
+  }
+}
+
+/** The hosts of a node, grouped by role. Commands run on every host concurrently. */
+export class HostsContainer {
+  private readonly roleMap: RoleMap;
+  private readonly session: HostSession & { pool: HostPool };
+
+  constructor(roles: RoleMap, session: HostSession & { pool: HostPool }) {
+    this.roleMap = roles;
+    this.session = session;
+  }
+
+  /** Role names, sorted. */
+  get roles(): string[] {
+    return [...this.roleMap.keys()].sort();
+  }
+
+  /** The distinct host classes, in role then declaration order. */
+  getHostClasses(): HostClass[] {
+    return [...new Set([...this.roleMap.values()].flat())];
+  }
+
+  /** The host classes as a Set. */
+  getHosts(): Set<HostClass> {
+    return new Set(this.getHostClasses());
+  }
+
+  /** Role name → Set of host classes. */
+  getHostsAsDict(): Record<string, Set<HostClass>> {
+    return Object.fromEntries([...this.roleMap].map(([role, classes]) => [role, new Set(classes)]));
+  }
+
+  /** The hosts of the given roles only. */
+  filter(...roles: string[]): HostsContainer {
+    return new HostsContainer(new Map(roles.map((role) => [role, this.roleMap.get(role) ?? []])), this.session);
+  }
+
+  get length(): number {
+    return this.getHostClasses().length;
+  }
+
+  /** The Host instances, shared with every other container of this run. */
+  private instances(): Host[] {
+    return this.getHostClasses().map((cls) => this.session.pool.get(cls, this.session));
+  }
+
+  [Symbol.iterator](): Iterator<Host> {
+    return this.instances()[Symbol.iterator]();
+  }
+
+  /** The i-th host. */
+  at(index: number): Host {
+    const host = this.instances().at(index);
+    if (!host) throw new RangeError(`no host at index ${index} (there are ${this.length})`);
+    return host;
+  }
+
+  /** Run on every host at once; resolves to the outputs in host order. */
+  run(command: string, options?: RunOptions): Promise<string[]> {
+    return this.onAll((host) => host.run(command, options));
+  }
+
+  /** Run through sudo on every host at once. */
+  sudo(command: string, options?: RunOptions): Promise<string[]> {
+    return this.onAll((host) => host.sudo(command, options));
+  }
+
+  private async onAll(fn: (host: Host) => Promise<string>): Promise<string[]> {
+    const hosts = this.instances();
+    const settled = await Promise.allSettled(hosts.map(fn));
+    if (settled.every((s) => s.status === "fulfilled")) return settled.map((s) => (s as PromiseFulfilledResult<string>).value);
+    if (hosts.length === 1) throw (settled[0] as PromiseRejectedResult).reason;
+    throw new HostsFailed(settled.map((s, i) => s.status === "fulfilled"
+      ? { host: hosts[i]!.name, ok: true as const, value: s.value }
+      : { host: hosts[i]!.name, ok: false as const, error: s.reason }));
+  }
+}
