@@ -62,7 +62,7 @@ export function childNode(node: Node, name: string): Node | undefined {
   const existing = meta.children.get(name);
   if (existing) return existing;
   if (name.includes("__") || FRAMEWORK_MEMBERS.has(name)) return undefined;
-  const value: unknown = Reflect.get(raw, name);
+  const value = dataValue(raw, name);
   if (!isNodeClass(value)) return undefined;
   const created = createNode(value, node, name);
   meta.children.set(name, created);
@@ -72,7 +72,16 @@ export function childNode(node: Node, name: string): Node | undefined {
 /** Names of the child-node fields of `node`, in declaration order. */
 export function childNames(node: Node): string[] {
   const raw = rawNode(node);
-  return Object.keys(raw).filter((key) => !key.includes("__") && !FRAMEWORK_MEMBERS.has(key) && isNodeClass(Reflect.get(raw, key)));
+  return Object.keys(raw).filter((key) => !key.includes("__") && !FRAMEWORK_MEMBERS.has(key) && isNodeClass(dataValue(raw, key)));
+}
+
+/** The plain value of member `name`, never running a getter (getters are properties, evaluated on an Env). */
+function dataValue(obj: object, name: string): unknown {
+  for (let o: object | null = obj; o; o = Object.getPrototypeOf(o)) {
+    const desc = Object.getOwnPropertyDescriptor(o, name);
+    if (desc) return desc.get ? undefined : desc.value;
+  }
+  return undefined;
 }
 
 /** `a__b__name` splits into ["a", "b__name"]; names starting with `_` are private, not overrides. */
