@@ -24,6 +24,13 @@ describe("deployer run FILE -- ACTION", () => {
     expect(run.stdout).toContain("remote_hello skipped: set HELLO_SSH_HOST");
   });
 
+  test("a named `root` export works when there is no default export", () => {
+    const dir = project({ "deploy.ts": `import { Node } from "deployer";\nexport class root extends Node { async ping() { return "pong"; } }\n` });
+    const run = deployer(["run", "deploy.ts", "--", "ping"], { cwd: dir });
+    expect(run.stdout).toBe("pong\n");
+    expect(run.status).toBe(0);
+  });
+
   test("action arguments arrive as strings and the result is printed", () => {
     const dir = project({
       "deploy.ts": `import { Node } from "deployer";\nexport default class Root extends Node {\n  app = class extends Node {\n    async greet(name: string, times: string) {\n      return \`hi \${name} x\${times} (\${typeof times})\`;\n    }\n  };\n}\n`,

@@ -1,0 +1,31 @@
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, deployer, lines, project } from "../helpers/deployer.ts";
+
+const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+
+/** The fenced code blocks of the README in `language`. */
+function blocks(language: string): string[] {
+  return [...readme.matchAll(new RegExp("```" + language + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]!);
+}
+
+test("the README's tutorial deploy.ts runs its local action as the README says", () => {
+  const tutorial = blocks("ts").find((block) => block.startsWith("// deploy.ts"));
+  expect(tutorial).toBeDefined();
+  const run = deployer(["run", "deploy.ts", "--non-interactive", "--", "local_hello", "hello"], { cwd: project({ "deploy.ts": tutorial! }) });
+  expect(run.stderr).toBe("");
+  expect(run.status).toBe(0);
+  expect(lines(run.stdout)).toEqual(["           localhost echo hello world", "hello world"]);
+});
+
+test("the README's first screen gives exactly the two commands, and the demo output it shows is what the demo prints", () => {
+  const [quickStart] = blocks("sh");
+  expect(quickStart!.split("\n").filter((line) => line.trim() && !line.startsWith("#")).map((line) => line.split("#")[0]!.trim()))
+    .toEqual(["npm ci && npm run demo", "npm test"]);
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+  expect(pkg.scripts.demo).toContain("run examples/hello.ts --non-interactive -- local_hello hello");
+  const shown = readme.split("`npm run demo` prints the command it runs and its output:")[1]!.split("```")[1]!.replace(/^\n+|\n+$/g, "").split("\n");
+  const run = deployer(["run", "examples/hello.ts", "--non-interactive", "--", "local_hello", "hello"]);
+  expect(lines(run.stdout)).toEqual(shown);
+});
