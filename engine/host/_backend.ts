@@ -16,6 +16,8 @@ export interface ExecOutcome {
 export interface ExecProcess {
   /** Send bytes to the command's standard input. */
   write(data: string | Uint8Array): void;
+  /** Close the command's standard input (it reads end-of-file). */
+  end(): void;
   done: Promise<ExecOutcome>;
 }
 

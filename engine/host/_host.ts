@@ -3,7 +3,7 @@ import { ExecCommandFailed, DeployerException } from "../exceptions.ts";
 import type { LoggerInterface } from "../loggers/index.ts";
 import { DummyPty, type Pty } from "../pty.ts";
 import { LoggerInterface as Loggers } from "../loggers/index.ts";
-import type { Backend } from "./_backend.ts";
+import type { Backend, ExecProcess } from "./_backend.ts";
 import { buildCommand, SUDO_PROMPT } from "./_command.ts";
 import type { CommandResult } from "./_result.ts";
 
@@ -114,7 +114,7 @@ export abstract class Host {
           if (show) session.pty.stdout.write(chunk);
         },
         onStderr: (chunk) => {
-          const text = sudo.filter(decoder.decode(chunk, { stream: true }), (answer) => proc.write(answer));
+          const text = sudo.filter(decoder.decode(chunk, { stream: true }), proc);
           if (text === "") return;
           stderr.push(Buffer.from(text));
           if (show) session.pty.stdout.write(text);
@@ -148,14 +148,16 @@ class SudoResponder {
   private answered = 0;
   constructor(private readonly host: Host, private readonly enabled: boolean) {}
 
-  /** Remove prompts from `text`, answering each one; returns what is left to show. */
-  filter(text: string, send: (answer: string) => void): string {
+  /** Remove prompts from `text`, answering the first; returns what is left to show. */
+  filter(text: string, proc: Pick<ExecProcess, "write" | "end">): string {
     if (!this.enabled || !text.includes(SUDO_PROMPT)) return text;
     const parts = text.split(SUDO_PROMPT);
     for (let i = 1; i < parts.length; i++) {
       this.answered++;
-      // A second prompt means the password was refused: answer with an empty line so sudo gives up.
-      send(this.answered === 1 && this.host.password ? `${this.host.password}\n` : "\n");
+      // A second prompt means the password was refused: end-of-file makes sudo give up at once
+      // instead of retrying with a delay.
+      if (this.answered === 1 && this.host.password) proc.write(`${this.host.password}\n`);
+      else proc.end();
     }
     return parts.join("");
   }

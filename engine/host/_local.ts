@@ -30,6 +30,7 @@ class LocalBackend implements Backend {
     });
     return {
       write: (data) => { child.stdin.write(data); },
+      end: () => { child.stdin.end(); },
       done,
     };
   }

@@ -122,12 +122,14 @@ class SSHBackend implements Backend {
 
   exec(request: ExecRequest): ExecProcess {
     let channel: import("ssh2").ClientChannel | undefined;
+    let ended = false;
     const pending: Array<string | Uint8Array> = [];
     const done = new Promise<{ exitCode: number | null; signal: string | null }>((resolve, reject) => {
       this.client.exec(request.command, (error, stream) => {
         if (error) return reject(new ConnectionFailedException(this.host.name, `cannot open a channel: ${error.message}`, { cause: error }));
         channel = stream;
         for (const data of pending.splice(0)) stream.write(data);
+        if (ended) stream.end();
         let exitCode: number | null = null;
         let signal: string | null = null;
         stream.on("data", (chunk: Buffer) => request.onStdout(chunk));
@@ -142,6 +144,7 @@ class SSHBackend implements Backend {
     });
     return {
       write: (data) => (channel ? channel.write(data) : pending.push(data)),
+      end: () => (channel ? channel.end() : (ended = true)),
       done,
     };
   }

@@ -135,7 +135,7 @@ describe("SSHHost against real sshd", () => {
     const env = envOver([hostClass(fixture.hosts[2]!, { password: "wrong-password" })]);
     try {
       const error = cause(await rejection(env.sudo("id -u")));
-      expect(String((error as Error).message)).toMatch(/sudo on sshd2 refused the password|failed with status code: 1/);
+      expect((error as Error).message).toBe("sudo on sshd2 refused the password");
     } finally {
       await Env.close(env);
     }
