@@ -8,8 +8,6 @@ import type { Message, Plugin } from "esbuild";
 import * as engine from "../engine/index.ts";
 import { CliError } from "./_errors.ts";
 import { loadEsbuild } from "./_esbuild.ts";
-import { SourceMap } from "./_sourcemap.ts";
-import { registerBundle, userLocation } from "./_stack.ts";
 
 /** Where the bundled user code finds the engine: one instance, shared with the binary. */
 const ENGINE_KEY = Symbol.for("deployer.engine");
@@ -95,12 +93,12 @@ async function importBundle(code: string, map: string, file: string): Promise<Re
   const dir = join(tmpdir(), `deployer-${process.getuid?.() ?? "user"}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, `bundle-${process.pid}-${randomBytes(6).toString("hex")}.mjs`);
-  registerBundle(path, new SourceMap(map));
+  engine.registerSourceMap(path, map);
   writeFileSync(path, code, { mode: 0o600 });
   try {
     return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (error) {
-    const where = userLocation(error) ?? file;
+    const where = engine.userLocation(error) ?? file;
     throw new CliError(`${where}: error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
   } finally {
     rmSync(path, { force: true });

@@ -5,7 +5,6 @@ import type { ParsedArgs } from "./_args.ts";
 import { CliError } from "./_errors.ts";
 import type { Io } from "./index.ts";
 import { loadDeployFile } from "./_loader.ts";
-import { userFrames, userLocation } from "./_stack.ts";
 
 /** Run the `run` command; resolves to the exit code. */
 export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
@@ -61,9 +60,9 @@ async function runAction(env: engine.Node, words: string[], io: Io): Promise<num
 function actionFailure(error: unknown): CliError {
   const inner = error instanceof engine.ActionException ? error.innerException : error;
   const action = error instanceof engine.ActionException ? error.action : "action";
-  const location = userLocation(inner);
+  const location = engine.userLocation(inner);
   const message = inner instanceof Error ? (inner instanceof engine.DeployerException ? inner.message : `${inner.name}: ${inner.message}`) : String(inner);
-  return new CliError(`${location ? `${location}: ` : ""}${action} failed: ${message}`, 1, userFrames(inner));
+  return new CliError(`${location ? `${location}: ` : ""}${action} failed: ${message}`, 1, engine.userFrames(inner));
 }
 
 function notYet(args: ParsedArgs): string {

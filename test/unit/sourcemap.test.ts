@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { build } from "esbuild";
-import { SourceMap } from "../../cmd/_sourcemap.ts";
+import { SourceMap } from "../../engine/_sourcemap.ts";
 
 test("a generated position maps back to the original line and column", async () => {
   const source = [
