@@ -48,7 +48,7 @@ async function runAction(env: engine.Node, words: string[], io: Io): Promise<num
     throw new CliError(`${what} (nodes: ${children.join(", ") || "none"}; actions: ${actions.join(", ") || "none"})`);
   }
   try {
-    const result = await inspector.getAction(name)(...words.slice(index + 1));
+    const result = await inspector.getAction(name).call(...words.slice(index + 1));
     if (result !== undefined) io.stdout.write(`${typeof result === "string" ? result.replace(/\n?$/, "\n") : `${inspect(result, { colors: Boolean(io.stdout.isTTY), depth: 4 })}\n`}`);
     return 0;
   } catch (error) {
@@ -61,6 +61,10 @@ function actionFailure(error: unknown): CliError {
   const inner = error instanceof engine.ActionException ? error.innerException : error;
   const action = error instanceof engine.ActionException ? error.action : "action";
   const location = engine.userLocation(inner);
+  if (error instanceof engine.ActionException && error.outcomes) {
+    // A parallel action: name every isolation that failed, not only the first.
+    return new CliError(`${location ? `${location}: ` : ""}${error.message}`, 1, engine.userFrames(inner));
+  }
   const message = inner instanceof Error ? (inner instanceof engine.DeployerException ? inner.message : `${inner.name}: ${inner.message}`) : String(inner);
   return new CliError(`${location ? `${location}: ` : ""}${action} failed: ${message}`, 1, engine.userFrames(inner));
 }

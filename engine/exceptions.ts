@@ -46,8 +46,13 @@ export class ActionException extends DeployerException {
     /** For parallel calls: every isolation's value or error, keyed by isolation name. */
     readonly outcomes?: Map<string, { ok: true; value: unknown } | { ok: false; error: unknown }>,
   ) {
-    super(`${action}: ${messageOf(innerException)}`, { cause: innerException });
+    super(outcomes ? summarize(action, outcomes) : `${action}: ${messageOf(innerException)}`, { cause: innerException });
   }
+}
+
+function summarize(action: string, outcomes: Map<string, { ok: true; value: unknown } | { ok: false; error: unknown }>): string {
+  const failed = [...outcomes].filter(([, o]) => !o.ok) as Array<[string, { error: unknown }]>;
+  return `${action} failed on ${failed.length} of ${outcomes.size}: ${failed.map(([name, o]) => `${name}: ${messageOf(o.error)}`).join("; ")}`;
 }
 
 /** Connecting to a host failed; names the host and the cause. */

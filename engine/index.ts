@@ -1,14 +1,29 @@
 // The public API: what `import … from "deployer"` gives a deploy.ts.
-export { Node, child, isNodeClass, type NodeClass } from "./node/_node.ts";
+export { Node, ParallelNode, child, arrayOf, justOneOf, isNodeClass, type NodeClass, type Parallel } from "./node/_node.ts";
 export { Env, type EnvOptions } from "./node/_env.ts";
 export { Inspector } from "./node/_inspector.ts";
+export { mapRoles, ALL_HOSTS, type RoleMapping } from "./node/_roles.ts";
+export { IsolationIdentifierType, type IsolationKey } from "./node/_isolation.ts";
+export { ParallelActionResult } from "./node/_result.ts";
+export { dontIsolateYet, isolateOneOnly, suppressActionResult, alias } from "./node/_decorators.ts";
+export { requiredProperty, RequiredPropertyMissing } from "./node/_required.ts";
 export { Host, type HostClass, type RunOptions } from "./host/_host.ts";
 export { LocalHost } from "./host/_local.ts";
 export { SSHHost } from "./host/_ssh.ts";
-export { HostsContainer, HostsFailed, type HostsDefinition } from "./host/_container.ts";
+export { HostsContainer, HostContainer, HostsFailed, type HostsDefinition } from "./host/_container.ts";
 export type { CommandResult } from "./host/_result.ts";
-export { Pty, DummyPty } from "./pty.ts";
-export { Console } from "./console.ts";
+export { Pty, DummyPty, type LineResult, type PtyOptions } from "./pty.ts";
+export {
+  Console, NoInput, ProgressBar, type InputOptions, type ChoiceOption, type ChoiceOptions, type ProgressState,
+  type ProgressBarOptions, type NoInputReason,
+} from "./console.ts";
+export {
+  Group, Production, Staging, Beta, Local, Other, Utility, production, staging, beta, local, other, utility,
+  setGroup, groupOf, colorize, type GroupClass, type ColorName,
+} from "./groups.ts";
+export { Filter, PublicOnly, PrivateOnly, IsInstance, HasAction, InGroup } from "./node/_filters.ts";
+export { PathType, NodeIterator, type ActionInfo } from "./node/_inspector.ts";
+export { parseIfconfigOutput, IfConfig, NetworkInterface } from "./_network.ts";
 export { LoggerInterface, DefaultLogger, type Logger, type RunEntry } from "./loggers/index.ts";
 export {
   DeployerException, ExecCommandFailed, ActionException, QueryException, ConnectionFailedException,

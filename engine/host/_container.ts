@@ -1,14 +1,15 @@
 // HostsContainer: the hosts of a node, by role; runs commands on all of them at once.
 import { DeployerException } from "../exceptions.ts";
-import type { Node } from "../node/_node.ts";
-import { metaOf, rawNode } from "../node/_meta.ts";
 import type { Host, HostClass, HostSession, RunOptions } from "./_host.ts";
 
 /** What a `Hosts` field may hold: role name → a host class, or an array or Set of them. */
-export type HostsDefinition = Record<string, HostClass | Iterable<HostClass> | HostsContainer>;
+export type HostsDefinition = Record<string, HostClass | Iterable<HostClass> | HostsContainer | HostContainer>;
 
 /** Role name → host classes, in declaration order. */
 export type RoleMap = Map<string, HostClass[]>;
+
+/** What containers need from the run they belong to. */
+export type ContainerSession = HostSession & { pool: HostPool };
 
 /** One Host instance per host class for a whole run, so connections are shared. */
 export class HostPool {
@@ -28,30 +29,6 @@ export class HostPool {
   }
 }
 
-/** The roles of `node`: its own `Hosts`, or else its parent's. */
-export function hostsDefinitionOf(node: Node): RoleMap {
-  for (let n: Node | undefined = rawNode(node); n; n = metaOf(n).parent && rawNode(metaOf(n).parent!)) {
-    const definition = (n as { Hosts?: HostsDefinition }).Hosts;
-    if (definition !== undefined) return normalizeDefinition(definition, n.constructor.name);
-  }
-  return new Map();
-}
-
-function normalizeDefinition(definition: HostsDefinition, owner: string): RoleMap {
-  if (typeof definition !== "object" || definition === null) {
-    throw new TypeError(`${owner}.Hosts must be an object mapping role names to host classes`);
-  }
-  const roles: RoleMap = new Map();
-  for (const [role, value] of Object.entries(definition)) {
-    if (role.startsWith("_")) continue;
-    if (value instanceof HostsContainer) roles.set(role, value.getHostClasses());
-    else if (typeof value === "function") roles.set(role, [value]);
-    else if (value && typeof (value as Iterable<HostClass>)[Symbol.iterator] === "function") roles.set(role, [...(value as Iterable<HostClass>)]);
-    else throw new TypeError(`${owner}.Hosts.${role} must be a host class or an array of host classes`);
-  }
-  return roles;
-}
-
 /** A command failed on some hosts; `outcomes` has every host's output or error. */
 export class HostsFailed extends DeployerException {
   override readonly code = "HOSTS_FAILED";
@@ -62,12 +39,12 @@ export class HostsFailed extends DeployerException {
   }
 }
 
-/** The hosts of a node, grouped by role. Commands run on every host concurrently. */
-export class HostsContainer {
-  private readonly roleMap: RoleMap;
-  private readonly session: HostSession & { pool: HostPool };
+/** What every host container has: roles, host lookup, iteration. */
+abstract class Container {
+  protected readonly roleMap: RoleMap;
+  protected readonly session: ContainerSession;
 
-  constructor(roles: RoleMap, session: HostSession & { pool: HostPool }) {
+  constructor(roles: RoleMap, session: ContainerSession) {
     this.roleMap = roles;
     this.session = session;
   }
@@ -92,17 +69,13 @@ export class HostsContainer {
     return Object.fromEntries([...this.roleMap].map(([role, classes]) => [role, new Set(classes)]));
   }
 
-  /** The hosts of the given roles only. */
-  filter(...roles: string[]): HostsContainer {
-    return new HostsContainer(new Map(roles.map((role) => [role, this.roleMap.get(role) ?? []])), this.session);
-  }
 
   get length(): number {
     return this.getHostClasses().length;
   }
 
   /** The Host instances, shared with every other container of this run. */
-  private instances(): Host[] {
+  protected instances(): Host[] {
     return this.getHostClasses().map((cls) => this.session.pool.get(cls, this.session));
   }
 
@@ -115,6 +88,15 @@ export class HostsContainer {
     const host = this.instances().at(index);
     if (!host) throw new RangeError(`no host at index ${index} (there are ${this.length})`);
     return host;
+  }
+
+}
+
+/** The hosts of a node, grouped by role. Commands run on every host concurrently. */
+export class HostsContainer extends Container {
+  /** The hosts of the given roles only. */
+  filter(...roles: string[]): HostsContainer {
+    return new HostsContainer(new Map(roles.map((role) => [role, this.roleMap.get(role) ?? []])), this.session);
   }
 
   /** Run on every host at once; resolves to the outputs in host order. */
@@ -135,5 +117,29 @@ export class HostsContainer {
     throw new HostsFailed(settled.map((s, i) => s.status === "fulfilled"
       ? { host: hosts[i]!.name, ok: true as const, value: s.value }
       : { host: hosts[i]!.name, ok: false as const, error: s.reason }));
+  }
+}
+
+/** The one host of an isolated ParallelNode cell (`this.host`): run/sudo return that host's output. */
+export class HostContainer extends Container {
+  constructor(readonly hostClass: HostClass, session: ContainerSession) {
+    super(new Map([["host", [hostClass]]]), session);
+  }
+
+  /** The Host instance itself. */
+  get instance(): Host {
+    return this.instances()[0]!;
+  }
+
+  get slug(): string {
+    return this.instance.name;
+  }
+
+  run(command: string, options?: RunOptions): Promise<string> {
+    return this.instance.run(command, options);
+  }
+
+  sudo(command: string, options?: RunOptions): Promise<string> {
+    return this.instance.sudo(command, options);
   }
 }

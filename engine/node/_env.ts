@@ -1,6 +1,6 @@
 // Env: the execution proxy. Inside an action `this` is an Env over the node.
-import { ActionException } from "../exceptions.ts";
-import { HostsContainer, HostPool, hostsDefinitionOf } from "../host/_container.ts";
+import { ActionException, DeployerException } from "../exceptions.ts";
+import { HostContainer, HostsContainer, HostPool } from "../host/_container.ts";
 import { Console } from "../console.ts";
 import { Pty, DummyPty } from "../pty.ts";
 import { LoggerInterface, DefaultLogger } from "../loggers/index.ts";
@@ -8,6 +8,11 @@ import type { Node, NodeClass } from "./_node.ts";
 import { checkOverridePaths, createNode } from "./_node.ts";
 import { metaOf, rawNode, rawNodes } from "./_meta.ts";
 import { lookupMember } from "./_proxy.ts";
+import { rolesOf } from "./_roles.ts";
+import { actionFlags } from "./_decorators.ts";
+import { findIsolation, identifierOf, isolationsOf, type Isolation, type IsolationKey } from "./_isolation.ts";
+import { ParallelActionResult } from "./_result.ts";
+import { RequiredPropertyMissing } from "./_required.ts";
 
 export interface EnvOptions {
   pty?: Pty;
@@ -79,11 +84,17 @@ export function nodeOfEnv(env: Node): Node {
   return stateOf(env).node;
 }
 
+/** An Env over `node` sharing `env`'s run (terminal, loggers, connections). */
+export function envLike(env: Node, node: Node): Node {
+  return wrap(node, stateOf(env).session);
+}
+
 function wrap(node: Node, session: Session): Node {
   const raw = rawNode(node);
-  const state: EnvState = { node, session };
+  const state: EnvState = { node: raw, session };
   const proxy: Node = new Proxy(raw, {
     get(target, prop) {
+      if (prop === Symbol.iterator) return () => isolationsOf(raw).map((i) => wrap(i.node, session))[Symbol.iterator]();
       if (typeof prop !== "string") return Reflect.get(target, prop);
       return envGet(proxy, state, prop);
     },
@@ -100,26 +111,91 @@ function envGet(env: Node, state: EnvState, prop: string): unknown {
   const { node, session } = state;
   switch (prop) {
     case "then": return undefined;
-    case "hosts": return (state.hosts ??= new HostsContainer(hostsDefinitionOf(node), session));
+    case "hosts": return (state.hosts ??= new HostsContainer(rolesOf(node), session));
+    case "host": return hostOf(node, session);
     case "console": return new Console(session.pty);
     case "parent": {
-      const parent = metaOf(rawNode(node)).parent;
+      const parent = metaOf(node).parent;
       return parent && wrap(parent, session);
     }
     case "initializeNode":
       return <T extends Node>(cls: NodeClass<T>) => wrap(createNode(cls), session);
+    case "at":
+      return (key: IsolationKey) => wrap(findIsolation(node, key).node, session);
   }
-  const member = lookupMember(rawNode(node), prop);
+  const member = lookupMember(node, prop);
   switch (member.kind) {
     case "child": return wrap(member.node, session);
-    case "action": return (...args: unknown[]) => invokeAction(env, prop, member.fn, args);
-    case "property": return member.get.call(env);
+    case "action": return (...args: unknown[]) => callAction(env, prop, member.fn, args);
+    case "property": return readProperty(env, state, member.get);
+    case "required": throw new RequiredPropertyMissing(nodePath(node).join("."), prop, member.description);
     case "value": return member.value;
     case "missing": return undefined;
   }
 }
 
-/** Run one action: logged as a group; any failure leaves as an ActionException, wrapped once. */
+/** `this.host`: the single host of an isolated cell. */
+function hostOf(node: Node, session: Session): HostContainer {
+  const hosts = rolesOf(node).get("host") ?? [];
+  if (!metaOf(node).isolated || hosts.length !== 1) {
+    const where = nodePath(node).join(".");
+    throw new DeployerException(metaOf(node).isolated
+      ? `${where}: this.host needs exactly one host in the "host" role, but there are ${hosts.length}`
+      : `${where}: this.host exists only on an isolated ParallelNode (inside an action run per host); use this.hosts here`);
+  }
+  return new HostContainer(hosts[0]!, session);
+}
+
+/** A getter on an isolated node is read there; on a node that is not, on every isolation. */
+function readProperty(env: Node, state: EnvState, get: () => unknown): unknown {
+  if (metaOf(state.node).isolated) return get.call(env);
+  const isolations = isolationsOf(state.node);
+  return new ParallelActionResult(
+    isolations.map((i) => {
+      const cell = wrap(i.node, state.session);
+      return [cell, get.call(cell)] as const;
+    }),
+    isolations.map(isolationName),
+  );
+}
+
+/**
+ * Call an action. On an isolated node it runs here; on a ParallelNode that is not isolated it runs
+ * on every isolation at once and resolves to a ParallelActionResult (or, with @isolateOneOnly, on
+ * one chosen isolation; with @dontIsolateYet, once here).
+ */
+async function callAction(env: Node, name: string, fn: (...args: unknown[]) => unknown, args: unknown[]): Promise<unknown> {
+  const { node, session } = stateOf(env);
+  const flags = actionFlags(fn);
+  if (metaOf(node).isolated || flags.dontIsolateYet) return invokeAction(env, name, fn, args);
+  const isolations = isolationsOf(node);
+  const path = nodePath(node).concat(name).join(".");
+  if (isolations.length === 0) {
+    session.logger.logMsg(`Nothing to do. No hosts in ${path}`);
+    return new ParallelActionResult([], []);
+  }
+  if (flags.isolateOneOnly && isolations.length > 1) {
+    const chosen = await new Console(session.pty).choice(
+      "Choose a host",
+      isolations.map((i) => [isolationName(i), i] as [string, Isolation]),
+      { allowRandom: true },
+    );
+    return invokeAction(wrap(chosen.node, session), name, fn, args);
+  }
+  const cells = isolations.map((i) => wrap(i.node, session));
+  const settled = await Promise.allSettled(cells.map((cell) => invokeAction(cell, name, fn, args)));
+  const names = isolations.map(isolationName);
+  if (settled.some((s) => s.status === "rejected")) {
+    const outcomes = new Map(settled.map((s, i) => [names[i]!, s.status === "fulfilled"
+      ? { ok: true as const, value: s.value }
+      : { ok: false as const, error: s.reason instanceof ActionException ? s.reason.innerException : s.reason }]));
+    const firstError = [...outcomes.values()].find((o) => !o.ok) as { error: unknown };
+    throw new ActionException(firstError.error, path, outcomes);
+  }
+  return new ParallelActionResult(settled.map((s, i) => [cells[i]!, (s as PromiseFulfilledResult<unknown>).value] as const), names);
+}
+
+/** Run one action here: logged as a group; any failure leaves as an ActionException, wrapped once. */
 async function invokeAction(env: Node, name: string, fn: (...args: unknown[]) => unknown, args: unknown[]): Promise<unknown> {
   const { node, session } = stateOf(env);
   const path = nodePath(node).concat(name).join(".");
@@ -133,11 +209,19 @@ async function invokeAction(env: Node, name: string, fn: (...args: unknown[]) =>
   });
 }
 
-/** Names from the root to `node`: the root's class name, then attribute names. */
+/** An isolation's name: its host slugs, joined with "/" for nested arrays. */
+export function isolationName(isolation: Isolation): string {
+  return identifierOf(isolation, "HOSTS_SLUG").join("/");
+}
+
+/** Names from the root to `node`: the root's class name, then attribute names, with `[slug]` on cells. */
 export function nodePath(node: Node): string[] {
   const path: string[] = [];
-  for (let n: Node | undefined = rawNode(node); n; n = metaOf(n).parent && rawNode(metaOf(n).parent!)) {
-    path.unshift(metaOf(n).name ?? n.constructor.name);
+  for (let n: Node | undefined = rawNode(node); n; n = metaOf(n).parent) {
+    const meta = metaOf(n);
+    const last = meta.isolation.at(-1);
+    const ownStep = last && (!meta.parent || metaOf(meta.parent).isolation.at(-1) !== last);
+    path.unshift((meta.name ?? n.constructor.name) + (ownStep ? `[${last.slug}]` : ""));
   }
   return path;
 }

@@ -1,25 +1,60 @@
 // Inspector: reflection over a node or an Env (what the shells and the CLI navigate with).
-import type { Node } from "./_node.ts";
-import { childNames, childNode } from "./_node.ts";
-import { metaOf, rawNode } from "./_meta.ts";
+import { Node as NodeBase, childNames, childNode, type Node } from "./_node.ts";
+import { bareNode, metaOf, rawNode } from "./_meta.ts";
 import { lookupMember } from "./_proxy.ts";
-import { Env, nodePath } from "./_env.ts";
+import { Env, envLike, isolationName, nodePath } from "./_env.ts";
+import { actionFlags } from "./_decorators.ts";
+import { findIsolation, identifierOf, isolationsOf, IsolationIdentifierType, type IsolationKey } from "./_isolation.ts";
+import type { Filter } from "./_filters.ts";
+import { groupOfNode } from "./_group.ts";
+import type { Group } from "../groups.ts";
 
-/** Reflection over a node: its children, actions and path. Given an Env, results are Envs. */
+/** How getPath names the nodes on the way from the root. */
+export const PathType = {
+  NAME_ONLY: "NAME_ONLY",
+  NODE_AND_NAME: "NODE_AND_NAME",
+  NODE_ONLY: "NODE_ONLY",
+} as const;
+export type PathType = keyof typeof PathType;
+
+/** An action of a node, as listed by the Inspector. */
+export interface ActionInfo {
+  name: string;
+  /** The shell does not print its result. */
+  suppressResult: boolean;
+  dontIsolateYet: boolean;
+  isolateOneOnly: boolean;
+  /** Run it (only on an Inspector over an Env). */
+  call(...args: unknown[]): Promise<unknown>;
+}
+
+/** Reflection over a node: children, actions, properties, path, isolations. Given an Env, results are Envs. */
 export class Inspector {
   private readonly node: Node;
   private readonly env: Node | undefined;
 
   constructor(nodeOrEnv: Node) {
+    if (!(rawNode(nodeOrEnv) instanceof NodeBase)) throw new TypeError("Inspector needs a Node or an Env");
     this.env = nodeOrEnv instanceof Env ? nodeOrEnv : undefined;
     this.node = rawNode(nodeOrEnv);
   }
 
-  /** Child nodes in declaration order; private ones (`_name`) only when asked. */
+  toString(): string {
+    return `Inspector(node=${this.getPath().join(".")})`;
+  }
+
+  /** The node, or its Env when this inspects an Env. */
+  private wrap(node: Node): Node {
+    return this.env ? envLike(this.env, node) : bareNode(node);
+  }
+
+  // Children
+
+  /** Child nodes in declaration order; private ones (`_name`) unless told otherwise. */
   getChildnodes(options: { includePrivate?: boolean } = {}): Node[] {
     return childNames(this.node)
       .filter((name) => options.includePrivate !== false || !name.startsWith("_"))
-      .map((name) => this.getChildnode(name));
+      .map((name) => this.wrap(childNode(this.node, name)!));
   }
 
   hasChildnode(name: string): boolean {
@@ -28,41 +63,216 @@ export class Inspector {
 
   /** The child node `name`; throws when there is none. */
   getChildnode(name: string): Node {
-    if (!this.hasChildnode(name)) throw new Error(`${this.getPath().join(".")} has no child node "${name}"`);
-    return this.env ? (this.env as unknown as Record<string, Node>)[name]! : childNode(this.node, name)!;
+    const node = childNode(this.node, name);
+    if (!node) throw new Error(`${this.getPath().join(".")} has no child node "${name}"`);
+    return this.wrap(node);
   }
 
-  /** Action names, sorted; private ones (`_name`) only when asked. */
-  getActionNames(options: { includePrivate?: boolean } = {}): string[] {
-    const names = new Set<string>();
+  // Actions, properties, queries
+
+  private memberNames(): string[] {
+    const names = new Set<string>(Object.keys(this.node));
     for (let obj: object | null = Object.getPrototypeOf(this.node); obj && obj !== Object.prototype; obj = Object.getPrototypeOf(obj)) {
       for (const name of Object.getOwnPropertyNames(obj)) names.add(name);
     }
-    for (const name of Object.keys(this.node)) names.add(name);
-    return [...names]
-      .filter((name) => !name.includes("__") && lookupMember(this.node, name).kind === "action")
-      .filter((name) => options.includePrivate !== false || !name.startsWith("_"))
-      .sort();
+    return [...names].filter((name) => !name.includes("__") || /[^\w$]/.test(name)).sort();
+  }
+
+  private namesOf(kind: string, includePrivate: boolean | undefined): string[] {
+    return this.memberNames()
+      .filter((name) => includePrivate !== false || !name.startsWith("_"))
+      .filter((name) => lookupMember(this.node, name).kind === kind);
+  }
+
+  /** Action names, sorted. */
+  getActionNames(options: { includePrivate?: boolean } = {}): string[] {
+    return this.namesOf("action", options.includePrivate);
+  }
+
+  /** Actions, sorted by name (aliases are listed under each name). */
+  getActions(options: { includePrivate?: boolean } = {}): ActionInfo[] {
+    return this.getActionNames(options).map((name) => this.getAction(name));
   }
 
   hasAction(name: string): boolean {
-    return !name.includes("__") && lookupMember(this.node, name).kind === "action";
+    return lookupMember(this.node, name).kind === "action";
   }
 
-  /** The action `name`, bound to the Env (throws on a bare node, which cannot run actions). */
-  getAction(name: string): (...args: unknown[]) => Promise<unknown> {
-    if (!this.hasAction(name)) throw new Error(`${this.getPath().join(".")} has no action "${name}"`);
-    if (!this.env) throw new TypeError("actions run only on an Env: inspect an Env, not a bare node");
-    return (this.env as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[name]!;
+  /** The action `name`; throws when there is none. Calling it needs an Inspector over an Env. */
+  getAction(name: string): ActionInfo {
+    const member = lookupMember(this.node, name);
+    if (member.kind !== "action") throw new Error(`${this.getPath().join(".")} has no action "${name}"`);
+    const flags = actionFlags(member.fn);
+    const env = this.env;
+    return {
+      name,
+      suppressResult: flags.suppressResult ?? false,
+      dontIsolateYet: flags.dontIsolateYet ?? false,
+      isolateOneOnly: flags.isolateOneOnly ?? false,
+      call: (...args) => {
+        if (!env) throw new TypeError(`cannot call action "${name}" on a bare node: inspect an Env instead`);
+        return (env as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[name]!(...args);
+      },
+    };
   }
 
-  /** Names from the root: the root's class name, then attribute names. */
-  getPath(): string[] {
-    return nodePath(this.node);
+  /** Whether the shell should leave out this action's result. */
+  suppressResultForAction(name: string): boolean {
+    return this.getAction(name).suppressResult;
   }
 
-  /** The attribute name of this node under its parent, or the class name for a root. */
+  /** Getter names (properties), sorted. */
+  getProperties(options: { includePrivate?: boolean } = {}): string[] {
+    return this.namesOf("property", options.includePrivate).concat(this.namesOf("required", options.includePrivate)).sort();
+  }
+
+  hasProperty(name: string): boolean {
+    const kind = lookupMember(this.node, name).kind;
+    return kind === "property" || kind === "required";
+  }
+
+  /** Read property `name` (evaluated on the Env when this inspects one). */
+  getProperty(name: string): unknown {
+    if (!this.hasProperty(name)) throw new Error(`${this.getPath().join(".")} has no property "${name}"`);
+    return (this.wrap(this.node) as unknown as Record<string, unknown>)[name];
+  }
+
+  // Paths and names
+
+  /** From the root to this node: names, nodes, or [node, name] pairs. */
+  getPath(type: PathType = "NAME_ONLY"): Array<string | Node | [Node, string]> & string[] {
+    const names = nodePath(this.node);
+    if (type === "NAME_ONLY") return names as never;
+    const nodes: Node[] = [];
+    for (let n: Node | undefined = this.node; n; n = metaOf(n).parent) nodes.unshift(this.wrap(n));
+    return (type === "NODE_ONLY" ? nodes : nodes.map((node, i) => [node, names[i]!])) as never;
+  }
+
+  /** The root of the tree this node is in. */
+  getRoot(): Node {
+    let node = this.node;
+    while (metaOf(node).parent) node = metaOf(node).parent!;
+    return this.wrap(node);
+  }
+
+  /** The parent node, or undefined for a root. */
+  getParent(): Node | undefined {
+    const parent = metaOf(this.node).parent;
+    return parent && this.wrap(parent);
+  }
+
+  /** The attribute name under the parent, or the class name for a root. */
   getName(): string {
     return metaOf(this.node).name ?? this.node.constructor.name;
+  }
+
+  /** The dotted path, e.g. `Root.web.git`. */
+  getFullName(): string {
+    return nodePath(this.node).join(".");
+  }
+
+  /** The node's group: its own, else its nearest ancestor's, else the plain Group. */
+  getGroup(): typeof Group {
+    return groupOfNode(this.node);
+  }
+
+  /** Whether the node has a `default` action (run when the shell names the node itself). */
+  isCallable(): boolean {
+    return this.hasAction("default");
+  }
+
+  // Isolation
+
+  isIsolated(): boolean {
+    return metaOf(this.node).isolated;
+  }
+
+  /** The slug of the host this cell was isolated on, or undefined when it is not a cell. */
+  getIsolationIdentifier(): string | undefined {
+    return metaOf(this.node).isolation.at(-1)?.slug;
+  }
+
+  /** Every isolation as [identifier, node], the identifier named by `type`. */
+  iterIsolations(type: IsolationIdentifierType = "INT_TUPLES"): Array<[unknown[], Node]> {
+    return isolationsOf(this.node).map((isolation) => [identifierOf(isolation, type), this.wrap(isolation.node)]);
+  }
+
+  /** The isolation for `key` (an index, a host class, a slug, or an array of them). */
+  getIsolation(key: IsolationKey): Node {
+    return this.wrap(findIsolation(this.node, key).node);
+  }
+
+  /** The isolations' display names (slugs, joined with "/" for nested arrays). */
+  getIsolationNames(): string[] {
+    return isolationsOf(this.node).map(isolationName);
+  }
+
+  // Walking
+
+  /** This node and every descendant, breadth-first, optionally filtered. */
+  walk(filter?: Filter): NodeIterator {
+    return new NodeIterator(() => this.walkAll(), this.env).filter(filter);
+  }
+
+  private *walkAll(): Iterable<Node> {
+    const queue: Node[] = [this.node];
+    const seen = new Set<string>();
+    while (queue.length) {
+      const node = queue.shift()!;
+      const key = nodePath(node).join(".");
+      if (seen.has(key)) continue;
+      seen.add(key);
+      yield this.wrap(node);
+      for (const name of childNames(node)) queue.push(childNode(node, name)!);
+    }
+  }
+}
+
+/** A re-iterable walk over nodes, with filters and per-isolation action calls. */
+export class NodeIterator implements Iterable<Node> {
+  constructor(private readonly source: () => Iterable<Node>, private readonly env: Node | undefined) {}
+
+  [Symbol.iterator](): Iterator<Node> {
+    return this.source()[Symbol.iterator]();
+  }
+
+  get length(): number {
+    return [...this].length;
+  }
+
+  /** Only the nodes that pass `filter`. */
+  filter(filter: Filter | undefined): NodeIterator {
+    if (!filter) return this;
+    const source = this.source;
+    return new NodeIterator(function* () {
+      for (const node of source()) if (filter.matches(node)) yield node;
+    }, this.env);
+  }
+
+  /** Each node replaced by its isolation `index` (skipped where there is no such isolation). */
+  preferIsolation(index: IsolationKey): NodeIterator {
+    const source = this.source;
+    return new NodeIterator(function* () {
+      for (const node of source()) {
+        if (metaOf(node).isolated) {
+          yield node;
+          continue;
+        }
+        try {
+          yield new Inspector(node).getIsolation(index);
+        } catch {
+          // no such isolation here
+        }
+      }
+    }, this.env);
+  }
+
+  /** Call action `name` on every isolation of every node, yielding each result. */
+  async *callAction(name: string, ...args: unknown[]): AsyncGenerator<unknown> {
+    for (const node of this) {
+      for (const [, cell] of new Inspector(node).iterIsolations()) {
+        yield await new Inspector(cell).getAction(name).call(...args);
+      }
+    }
   }
 }

@@ -1,11 +1,11 @@
-// Node: the unit of deployment code. Fields are configuration, methods are actions.
-import type { HostsDefinition } from "../host/_container.ts";
-import type { HostsContainer } from "../host/_container.ts";
-import type { Host } from "../host/_host.ts";
+// Node and ParallelNode: the units of deployment code. Fields are configuration, methods are actions.
+import type { HostsContainer, HostContainer, HostsDefinition } from "../host/_container.ts";
 import type { Console } from "../console.ts";
-import type { Env } from "./_env.ts";
-import { metaOf, rawNode } from "./_meta.ts";
+import { metaOf, NODE_TYPE, nodeTypeOf, rawNode, type IsolationStep, type NodeType } from "./_meta.ts";
 import { bareNodeProxy } from "./_proxy.ts";
+import type { ParallelActionResult } from "./_result.ts";
+import type { IsolationKey } from "./_isolation.ts";
+import { rolesOf, subclass } from "./_roles.ts";
 
 /** Any concrete Node subclass: the framework constructs nodes, so no constructor parameters. */
 export type NodeClass<T extends Node = Node> = new () => T;
@@ -22,16 +22,77 @@ export class Node {
 
   // Provided by the Env an action runs in; typed here so `this.hosts` type-checks in actions.
   declare readonly hosts: HostsContainer;
-  declare readonly host: Host;
+  /** The one host of an isolated ParallelNode cell. */
+  declare readonly host: HostContainer;
   declare readonly console: Console;
-  declare readonly parent: Env<Node> | undefined;
-  declare initializeNode: <T extends Node>(cls: NodeClass<T>) => Env<T>;
+  declare readonly parent: any;
+  /** A fresh root node of `cls`, sharing this run's terminal, loggers and connections. */
+  declare initializeNode: <T extends Node>(cls: NodeClass<T>) => T;
 
   constructor() {
     // Subclass field initialisers run on what this returns, so children can be
     // exposed as node instances on a bare `new Root()`.
     return bareNodeProxy(this);
   }
+}
+
+const arrays = new WeakMap<Function, NodeClass>();
+const justOnes = new WeakMap<Function, NodeClass>();
+
+/**
+ * A node whose actions run once per host of its `host` role, concurrently, each on an isolated
+ * cell where `this.host` is that one host. Nest it in a Node as `X.Array` (every host) or
+ * `X.JustOne` (exactly one host).
+ */
+export class ParallelNode extends Node {
+  static readonly [NODE_TYPE]: NodeType = "parallel";
+
+  /** This ParallelNode nested in a Node: one cell per host (typed loosely: see arrayOf for precise types). */
+  static get Array(): new () => any {
+    return arrayOf(this as unknown as NodeClass);
+  }
+
+  /** This ParallelNode nested in a Node, on exactly one host. */
+  static get JustOne(): new () => any {
+    return justOneOf(this as unknown as NodeClass);
+  }
+}
+
+/**
+ * A ParallelNode seen from outside its isolations: each action resolves to one result per host,
+ * `at(key)` is one isolation, and iterating yields the isolations.
+ */
+export type Parallel<T extends Node> = Node & {
+  [K in Exclude<keyof T, keyof Node>]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => Promise<ParallelActionResult<R>> : T[K];
+} & {
+  at(key: IsolationKey): T;
+  [Symbol.iterator](): Iterator<T>;
+};
+
+/** `X.Array` with precise types: `child(arrayOf(Web))` types `this.web.deploy()` as resolving per host. */
+export function arrayOf<T extends Node>(cls: NodeClass<T>): NodeClass<Parallel<T>> {
+  return nestedVariant(cls, "array", arrays) as unknown as NodeClass<Parallel<T>>;
+}
+
+/** `X.JustOne` with X's precise type. */
+export function justOneOf<T extends Node>(cls: NodeClass<T>): NodeClass<T> {
+  return nestedVariant(cls, "justOne", justOnes) as NodeClass<T>;
+}
+
+function nestedVariant(cls: NodeClass, type: "array" | "justOne", cache: WeakMap<Function, NodeClass>): NodeClass {
+  const suffix = type === "array" ? "Array" : "JustOne";
+  const current = nodeTypeOf(cls);
+  if (current !== "parallel") {
+    throw new TypeError(`${cls.name}.${suffix}: only a plain ParallelNode has .${suffix}` + (current === "normal" ? ` (${cls.name} is a Node)` : ` (${cls.name} is already .${current === "array" ? "Array" : "JustOne"})`));
+  }
+  let variant = cache.get(cls);
+  if (!variant) {
+    variant = subclass(cls);
+    Object.defineProperty(variant, "name", { value: `${cls.name}.${suffix}` });
+    Object.defineProperty(variant, NODE_TYPE, { value: type });
+    cache.set(cls, variant);
+  }
+  return variant;
 }
 
 /** Whether `value` is a Node subclass (the class, not an instance). */
@@ -46,13 +107,50 @@ export function child<T extends Node>(cls: NodeClass<T>): T {
 
 /** Construct a node of `cls` under `parent` (a root when parent is undefined). */
 export function createNode<T extends Node>(cls: NodeClass<T>, parent?: Node, name?: string): T {
+  const type = nodeTypeOf(cls);
+  if (parent === undefined && (type === "array" || type === "justOne")) {
+    throw new TypeError(`${cls.name} cannot be a root node: .Array and .JustOne exist only inside a parent node`);
+  }
+  if (parent !== undefined) checkNesting(rawNode(parent).constructor as NodeClass, cls, name!);
   const node = new cls();
-  const meta = metaOf(rawNode(node));
+  const meta = metaOf(node);
   meta.parent = parent;
   meta.name = name;
   if (parent !== undefined && name !== undefined) applyOverrides(parent, name, node);
   checkOverridePaths(node);
+  const parentMeta = parent && metaOf(parent);
+  meta.isolated = parentMeta ? parentMeta.isolated && type !== "array" : type === "normal";
+  meta.isolation = parentMeta ? [...parentMeta.isolation] : [];
+  if (type === "justOne") {
+    const hosts = rolesOf(node).get("host") ?? [];
+    if (hosts.length !== 1) throw new TypeError(`${cls.name} needs exactly one host in its "host" role, but ${hosts.length} ${hosts.length === 1 ? "is" : "are"} given`);
+  }
   return node;
+}
+
+/** A ParallelNode inside a Node needs .Array or .JustOne; inside a ParallelNode it must not have them. */
+function checkNesting(parentCls: NodeClass, childCls: NodeClass, name: string): void {
+  const parentType = nodeTypeOf(parentCls);
+  const childType = nodeTypeOf(childCls);
+  if (parentType === "normal" && childType === "parallel") {
+    throw new TypeError(`${parentCls.name}.${name}: a ParallelNode (${childCls.name}) inside a Node must be nested as ${childCls.name}.Array or ${childCls.name}.JustOne`);
+  }
+  if (parentType !== "normal" && (childType === "array" || childType === "justOne")) {
+    throw new TypeError(`${parentCls.name}.${name}: ${childCls.name} cannot be nested in the ParallelNode ${parentCls.name}; use the plain ParallelNode class instead`);
+  }
+}
+
+/** An isolated copy of `node` standing for one host of its `host` role. */
+export function createCell<T extends Node>(node: T, step: IsolationStep): T {
+  const meta = metaOf(node);
+  const cell = createNode(rawNode(node).constructor as NodeClass<T>, meta.parent, meta.name);
+  const cellMeta = metaOf(cell);
+  const roles = new Map(rolesOf(node));
+  roles.set("host", [step.hostClass]);
+  cellMeta.roles = roles;
+  cellMeta.isolated = true;
+  cellMeta.isolation = [...meta.isolation, step];
+  return cell;
 }
 
 /** The child node `name` of `node`, created once and then reused; undefined when there is none. */
@@ -64,7 +162,7 @@ export function childNode(node: Node, name: string): Node | undefined {
   if (name.includes("__") || FRAMEWORK_MEMBERS.has(name)) return undefined;
   const value = dataValue(raw, name);
   if (!isNodeClass(value)) return undefined;
-  const created = createNode(value, node, name);
+  const created = createNode(value, raw, name);
   meta.children.set(name, created);
   return created;
 }
@@ -76,7 +174,7 @@ export function childNames(node: Node): string[] {
 }
 
 /** The plain value of member `name`, never running a getter (getters are properties, evaluated on an Env). */
-function dataValue(obj: object, name: string): unknown {
+export function dataValue(obj: object, name: string): unknown {
   for (let o: object | null = obj; o; o = Object.getPrototypeOf(o)) {
     const desc = Object.getOwnPropertyDescriptor(o, name);
     if (desc) return desc.get ? undefined : desc.value;
@@ -100,7 +198,7 @@ function applyOverrides(parent: Node, name: string, childNode: Node): void {
     const split = splitOverride(key);
     if (!split || split[0] !== name) continue;
     Object.defineProperty(rawChild, split[1], {
-      value: Reflect.get(rawParent, key),
+      value: dataValue(rawParent, key),
       writable: true,
       enumerable: true,
       configurable: true,

@@ -1,18 +1,21 @@
-// The Env proxy and the bare-node proxy: they turn member reads into plain lookups
-// (child, action, property, value) and hand them to ordinary functions.
+// The bare-node proxy, and member lookup shared with the Env proxy: they turn member reads into
+// plain data (child, action, property, value) handed to ordinary functions.
 import type { Node } from "./_node.ts";
-import { childNode } from "./_node.ts";
-import { rawNodes } from "./_meta.ts";
-import { FRAMEWORK_MEMBERS } from "./_node.ts";
-import { HostPool, HostsContainer, hostsDefinitionOf } from "../host/_container.ts";
+import { childNode, FRAMEWORK_MEMBERS } from "./_node.ts";
+import { bareProxies, rawNodes } from "./_meta.ts";
+import { HostPool, HostsContainer } from "../host/_container.ts";
 import { DummyPty } from "../pty.ts";
 import { LoggerInterface } from "../loggers/index.ts";
+import { RequiredProperty } from "./_required.ts";
+import { rolesOf } from "./_roles.ts";
+import { findIsolation, isolationsOf, type IsolationKey } from "./_isolation.ts";
 
 /** What a member name refers to on a node. */
 export type Member =
   | { kind: "child"; node: Node }
   | { kind: "action"; fn: (...args: unknown[]) => unknown }
   | { kind: "property"; get: () => unknown }
+  | { kind: "required"; description: string }
   | { kind: "value"; value: unknown }
   | { kind: "missing" };
 
@@ -24,6 +27,7 @@ export function lookupMember(raw: Node, name: string): Member {
     const desc = Object.getOwnPropertyDescriptor(obj, name);
     if (!desc) continue;
     if (desc.get) return { kind: "property", get: desc.get };
+    if (desc.value instanceof RequiredProperty) return { kind: "required", description: desc.value.description };
     if (typeof desc.value === "function" && !isClass(desc.value) && !FRAMEWORK_MEMBERS.has(name)) {
       return { kind: "action", fn: desc.value };
     }
@@ -40,20 +44,26 @@ function isClass(fn: Function): boolean {
 export function bareNodeProxy<T extends Node>(target: T): T {
   const proxy = new Proxy(target, {
     get(raw, prop, receiver) {
+      if (prop === Symbol.iterator) return () => isolationsOf(raw).map((i) => i.node)[Symbol.iterator]();
       if (typeof prop !== "string") return Reflect.get(raw, prop, receiver);
-      if (prop === "then") return undefined;
-      if (prop === "hosts") return new HostsContainer(hostsDefinitionOf(raw), bareSession());
+      switch (prop) {
+        case "then": return undefined;
+        case "hosts": return new HostsContainer(rolesOf(raw), bareSession());
+        case "at": return (key: IsolationKey) => findIsolation(raw, key).node;
+      }
       const member = lookupMember(raw, prop);
       switch (member.kind) {
         case "child": return member.node;
         case "action": return notInEnv(raw, prop);
         case "property": return member.get.call(receiver);
+        case "required": return undefined;
         case "value": return member.value;
         case "missing": return undefined;
       }
     },
   });
   rawNodes.set(proxy, target);
+  bareProxies.set(target, proxy);
   return proxy;
 }
 
