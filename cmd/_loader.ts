@@ -39,6 +39,9 @@ async function bundle(absolute: string, cwd: string): Promise<{ code: string; ma
       format: "esm",
       platform: "node",
       target: "es2022",
+      // Class fields become constructor assignments: JavaScriptCore reports field initialisers as
+      // "unknown:1:1" in stack traces, which would lose where a query or a failing field was written.
+      supported: { "class-field": false },
       sourcemap: "external",
       // Never written: it only makes the source map's paths relative to the working directory.
       outfile: join(cwd, "deploy.bundle.mjs"),

@@ -5,6 +5,7 @@ export { Inspector } from "./node/_inspector.ts";
 export { mapRoles, ALL_HOSTS, type RoleMapping } from "./node/_roles.ts";
 export { IsolationIdentifierType, type IsolationKey } from "./node/_isolation.ts";
 export { ParallelActionResult } from "./node/_result.ts";
+export { Q, isQuery, query, QueryResult, NOT_EVALUATED, type Query } from "./query/index.ts";
 export { dontIsolateYet, isolateOneOnly, suppressActionResult, alias } from "./node/_decorators.ts";
 export { requiredProperty, RequiredPropertyMissing } from "./node/_required.ts";
 export { Host, type HostClass, type RunOptions } from "./host/_host.ts";

@@ -13,6 +13,7 @@ import { actionFlags } from "./_decorators.ts";
 import { findIsolation, identifierOf, isolationsOf, type Isolation, type IsolationKey } from "./_isolation.ts";
 import { ParallelActionResult } from "./_result.ts";
 import { RequiredPropertyMissing } from "./_required.ts";
+import { evaluateQuery } from "../query/index.ts";
 
 export interface EnvOptions {
   pty?: Pty;
@@ -128,6 +129,10 @@ function envGet(env: Node, state: EnvState, prop: string): unknown {
     case "child": return wrap(member.node, session);
     case "action": return (...args: unknown[]) => callAction(env, prop, member.fn, args);
     case "property": return readProperty(env, state, member.get);
+    case "query": {
+      const context = { node: nodePath(node).join("."), attrName: prop };
+      return readProperty(env, state, function (this: Node) { return evaluateQuery(member.query, this, context); });
+    }
     case "required": throw new RequiredPropertyMissing(nodePath(node).join("."), prop, member.description);
     case "value": return member.value;
     case "missing": return undefined;
@@ -146,7 +151,7 @@ function hostOf(node: Node, session: Session): HostContainer {
   return new HostContainer(hosts[0]!, session);
 }
 
-/** A getter on an isolated node is read there; on a node that is not, on every isolation. */
+/** A getter (or query) on an isolated node is read there; on a node that is not, on every isolation. */
 function readProperty(env: Node, state: EnvState, get: () => unknown): unknown {
   if (metaOf(state.node).isolated) return get.call(env);
   const isolations = isolationsOf(state.node);

@@ -7,6 +7,7 @@ import { actionFlags } from "./_decorators.ts";
 import { findIsolation, identifierOf, isolationsOf, IsolationIdentifierType, type IsolationKey } from "./_isolation.ts";
 import type { Filter } from "./_filters.ts";
 import { groupOfNode } from "./_group.ts";
+import { traceQuery, type Query, type QueryResult } from "../query/index.ts";
 import type { Group } from "../groups.ts";
 
 /** How getPath names the nodes on the way from the root. */
@@ -135,6 +136,28 @@ export class Inspector {
   getProperty(name: string): unknown {
     if (!this.hasProperty(name)) throw new Error(`${this.getPath().join(".")} has no property "${name}"`);
     return (this.wrap(this.node) as unknown as Record<string, unknown>)[name];
+  }
+
+  /** Query field names, sorted. */
+  getQueries(options: { includePrivate?: boolean } = {}): string[] {
+    return this.namesOf("query", options.includePrivate);
+  }
+
+  hasQuery(name: string): boolean {
+    return lookupMember(this.node, name).kind === "query";
+  }
+
+  /** The query itself (unevaluated); `String(query)` shows its source form. */
+  getQuery(name: string): Query {
+    const member = lookupMember(this.node, name);
+    if (member.kind !== "query") throw new Error(`${this.getPath().join(".")} has no query "${name}"`);
+    return member.query;
+  }
+
+  /** Evaluate query `name` on the Env, with every subquery and its value (what the shell's --inspect shows). */
+  traceQuery(name: string): QueryResult | Promise<QueryResult> {
+    if (!this.env) throw new TypeError("traceQuery needs an Inspector over an Env");
+    return traceQuery(this.getQuery(name), this.env, { node: this.getFullName(), attrName: name });
   }
 
   // Paths and names

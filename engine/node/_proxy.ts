@@ -7,6 +7,7 @@ import { HostPool, HostsContainer } from "../host/_container.ts";
 import { DummyPty } from "../pty.ts";
 import { LoggerInterface } from "../loggers/index.ts";
 import { RequiredProperty } from "./_required.ts";
+import { isQuery, type Query } from "../query/index.ts";
 import { rolesOf } from "./_roles.ts";
 import { findIsolation, isolationsOf, type IsolationKey } from "./_isolation.ts";
 
@@ -16,6 +17,7 @@ export type Member =
   | { kind: "action"; fn: (...args: unknown[]) => unknown }
   | { kind: "property"; get: () => unknown }
   | { kind: "required"; description: string }
+  | { kind: "query"; query: Query }
   | { kind: "value"; value: unknown }
   | { kind: "missing" };
 
@@ -28,6 +30,7 @@ export function lookupMember(raw: Node, name: string): Member {
     if (!desc) continue;
     if (desc.get) return { kind: "property", get: desc.get };
     if (desc.value instanceof RequiredProperty) return { kind: "required", description: desc.value.description };
+    if (isQuery(desc.value)) return { kind: "query", query: desc.value };
     if (typeof desc.value === "function" && !isClass(desc.value) && !FRAMEWORK_MEMBERS.has(name)) {
       return { kind: "action", fn: desc.value };
     }
@@ -57,6 +60,7 @@ export function bareNodeProxy<T extends Node>(target: T): T {
         case "action": return notInEnv(raw, prop);
         case "property": return member.get.call(receiver);
         case "required": return undefined;
+        case "query": return member.query;
         case "value": return member.value;
         case "missing": return undefined;
       }
