@@ -23,7 +23,7 @@ export {
   setGroup, groupOf, colorize, type GroupClass, type ColorName,
 } from "./groups.ts";
 export { Filter, PublicOnly, PrivateOnly, IsInstance, HasAction, InGroup } from "./node/_filters.ts";
-export { PathType, NodeIterator, type ActionInfo } from "./node/_inspector.ts";
+export { PathType, NodeIterator, iterIsolations, type ActionInfo } from "./node/_inspector.ts";
 export { parseIfconfigOutput, IfConfig, NetworkInterface } from "./_network.ts";
 export { LoggerInterface, DefaultLogger, type Logger, type RunEntry } from "./loggers/index.ts";
 export {

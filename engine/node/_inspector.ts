@@ -4,7 +4,7 @@ import { bareNode, metaOf, rawNode } from "./_meta.ts";
 import { lookupMember } from "./_proxy.ts";
 import { Env, envLike, isolationName, nodePath } from "./_env.ts";
 import { actionFlags } from "./_decorators.ts";
-import { findIsolation, identifierOf, isolationsOf, IsolationIdentifierType, type IsolationKey } from "./_isolation.ts";
+import { findIsolation, identifierOf, isolationsOf, type IsolationIdentifierType, type IsolationKey } from "./_isolation.ts";
 import type { Filter } from "./_filters.ts";
 import { groupOfNode } from "./_group.ts";
 import { traceQuery, type Query, type QueryResult } from "../query/index.ts";
@@ -298,4 +298,9 @@ export class NodeIterator implements Iterable<Node> {
       }
     }
   }
+}
+
+/** Every isolation of `node` as [identifier, node] (the original's iter_isolations). */
+export function iterIsolations(node: Node, type: IsolationIdentifierType = "INT_TUPLES"): Array<[unknown[], Node]> {
+  return new Inspector(node).iterIsolations(type);
 }

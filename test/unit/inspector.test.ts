@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import {
   ActionException, DummyPty, Env, Inspector, LocalHost, Node, ParallelNode, RequiredPropertyMissing,
-  child, mapRoles, requiredProperty,
+  child, iterIsolations, mapRoles, requiredProperty,
 } from "../../engine/index.ts";
 import { HasAction, IsInstance, PrivateOnly, PublicOnly } from "../../engine/node/_filters.ts";
 
@@ -85,6 +85,7 @@ describe("Inspector", () => {
     expect(workers.iterIsolations().map(([id]) => id)).toEqual([[0], [1]]);
     expect(workers.iterIsolations("HOSTS_SLUG").map(([id]) => id)).toEqual([["h1"], ["h2"]]);
     expect(workers.iterIsolations("HOST_TUPLES").map(([id]) => id)).toEqual([[H1], [H2]]);
+    expect(iterIsolations(root.app.workers, "HOSTS_SLUG").map(([id]) => id)).toEqual([["h1"], ["h2"]]);
     const cell = new Inspector(workers.getIsolation("h2"));
     expect(cell.isIsolated()).toBe(true);
     expect(cell.getIsolationIdentifier()).toBe("h2");
