@@ -7,6 +7,8 @@ import type { PtyExit, PtyProcess, PtySpawnOptions } from "./_pty.ts";
 // node-pty 1.x writes keystrokes with fs.write(fd), and Deno's node:fs refuses
 // descriptors it did not open itself (EBADF). The terminal's read stream is a
 // tty socket that can write too (node-pty wrote through it before 1.0).
+// Deno 2.9 then misses the writable edge after EAGAIN: a write larger than the
+// terminal takes at once (~12 KB) waits until the child next prints something.
 interface TtySocket {
   readonly destroyed: boolean;
   write(data: string | Uint8Array): boolean;

@@ -24,7 +24,7 @@ type MappedClass = NodeClass & { [MAPPING]?: RoleMapping };
  * (`mapRoles(...)(Web)`, `@mapRoles(...) class`) or on a child field (`@mapRoles(...) web = Web`).
  * The mapping replaces any `Hosts` the class defines.
  */
-export function mapRoles(...args: [RoleMapping] | string[]): <C extends NodeClass>(cls: C, context?: DecoratorContext) => C {
+export function mapRoles(...args: [RoleMapping] | string[]): NodeClassDecorator {
   const mapping: RoleMapping = typeof args[0] === "object" ? { ...args[0] } : { host: args as string[] };
   for (const [role, from] of Object.entries(mapping)) {
     if (from !== ALL_HOSTS && typeof from !== "string" && !Array.isArray(from)) {
@@ -50,12 +50,22 @@ export function subclass<C extends NodeClass>(cls: C): C {
   return sub as unknown as C;
 }
 
+/** A class transformation usable on a class, as a class decorator, and on a child field. */
+export interface NodeClassDecorator {
+  /** `@mapRoles(...) class X extends Node {}` */
+  <C extends NodeClass>(cls: C, context: ClassDecoratorContext<C>): C;
+  /** `@mapRoles(...) web = child(Web)` */
+  <This, V>(value: undefined, context: ClassFieldDecoratorContext<This, V>): (initial: V) => V;
+  /** `mapRoles(...)(Web)` */
+  <C extends NodeClass>(cls: C): C;
+}
+
 /**
  * Turn a class transformation into something usable three ways: called on a class,
  * as a class decorator, and as a decorator on a field whose value is a node class.
  */
-export function decorateNodeClass(what: string, transform: (cls: NodeClass) => NodeClass) {
-  return <C extends NodeClass>(target: C, context?: DecoratorContext): C => {
+export function decorateNodeClass(what: string, transform: (cls: NodeClass) => NodeClass): NodeClassDecorator {
+  return (<C extends NodeClass>(target: C, context?: DecoratorContext): C => {
     if (context?.kind === "field") {
       return ((value: unknown) => {
         if (typeof value !== "function") throw new TypeError(`@${what} on field "${String(context.name)}": the value must be a Node class`);
@@ -64,7 +74,7 @@ export function decorateNodeClass(what: string, transform: (cls: NodeClass) => N
     }
     if (typeof target !== "function") throw new TypeError(`${what}: expected a Node class`);
     return transform(target) as C;
-  };
+  }) as NodeClassDecorator;
 }
 
 /** Apply a mapping to the parent's roles: each child role gets the union of the named parent roles. */

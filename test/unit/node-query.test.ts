@@ -1,17 +1,17 @@
 import { describe, expect, test } from "bun:test";
 import {
   ActionException, DummyPty, Env, Inspector, LocalHost, Node, ParallelActionResult, ParallelNode, Q, QueryException,
-  arrayOf, child, isQuery,
+  arrayOf, child, isQuery, query,
 } from "../../engine/index.ts";
 
 class A1 extends LocalHost { slug = "a1"; }
 class A2 extends LocalHost { slug = "a2"; }
 
 class Service extends Node {
-  port = Q.parent.basePort.$add(Q.parent.offset);
-  label = Q.$fmt`${Q.parent("Root").name}:${Q.port}`;
-  upper = Q.parent.greet("world");
-  broken = Q.parent.missing.deeper;
+  port = query<number>(Q.parent.basePort.$add(Q.parent.offset));
+  label = query<string>(Q.$fmt`${Q.parent("Root").name}:${Q.port}`);
+  upper = query<Promise<string>>(Q.parent.greet("world"));
+  broken = query<string>(Q.parent.missing.deeper);
   async show() {
     return this.port;
   }
@@ -21,7 +21,7 @@ class Service extends Node {
 }
 
 class Worker extends ParallelNode {
-  where = Q.host.slug;
+  where = query<string>(Q.host.slug);
 }
 
 class Root extends Node {
