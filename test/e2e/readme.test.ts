@@ -29,3 +29,12 @@ test("the README's first screen gives exactly the two commands, and the demo out
   const run = deployer(["run", "examples/hello.ts", "--non-interactive", "--", "local_hello", "hello"]);
   expect(lines(run.stdout)).toEqual(shown);
 });
+
+test("the README's parallel tutorial runs its action on every web host and returns each result", () => {
+  const tutorial = blocks("ts").find((block) => block.startsWith("// parallel.ts"));
+  expect(tutorial).toBeDefined();
+  const run = deployer(["run", "parallel.ts", "--non-interactive", "--", "web", "check"], { cwd: project({ "parallel.ts": tutorial! }) });
+  expect(run.stderr).toBe("");
+  expect(run.status).toBe(0);
+  expect(run.stdout).toMatch(/\{ web1: 'web1: load [\d.]+', web2: 'web2: load [\d.]+' \}/);
+});
