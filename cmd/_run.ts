@@ -13,6 +13,7 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
   const pty = new engine.Pty(io.stdin, io.stdout, { interactive });
   const env = engine.Env.defaultFromNode(new root(), {
     pty,
+    acceptNewHostKeys: args.options["accept-new-host-keys"] === true,
     logger: new engine.LoggerInterface([new engine.DefaultLogger(io.stdout, { color: Boolean(io.stdout.isTTY) })]),
   });
   try {

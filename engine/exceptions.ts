@@ -11,8 +11,13 @@ export class DeployerException extends Error {
 export class ExecCommandFailed extends DeployerException {
   override readonly code = "EXEC_COMMAND_FAILED";
   override name = "ExecCommandFailed";
-  constructor(readonly result: CommandResult) {
-    super(`Executing "${result.command}" on "${result.host}" failed with status code: ${result.exitCode ?? result.signal}`);
+  /** `unseen`: output the user has not seen (a quiet command's error output), added to the message. */
+  constructor(readonly result: CommandResult, unseen?: string) {
+    const what = result.exitCode !== null
+      ? `Executing "${result.command}" on "${result.host}" failed with status code: ${result.exitCode}`
+      : `Executing "${result.command}" on "${result.host}" was stopped by ${result.signal ?? "an unknown signal"}`;
+    const tail = unseen?.trim().split("\n").slice(-3).join(" / ");
+    super(tail ? `${what} (${tail})` : what);
   }
   get command(): string { return this.result.command; }
   get host(): string { return this.result.host; }

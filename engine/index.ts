@@ -8,11 +8,13 @@ export { ParallelActionResult } from "./node/_result.ts";
 export { Q, isQuery, query, QueryResult, NOT_EVALUATED, type Query } from "./query/index.ts";
 export { dontIsolateYet, isolateOneOnly, suppressActionResult, alias } from "./node/_decorators.ts";
 export { requiredProperty, RequiredPropertyMissing } from "./node/_required.ts";
-export { Host, type HostClass, type RunOptions } from "./host/_host.ts";
+export { Host, type HostClass, type RunOptions, type CdOptions, type EnvOptions as HostEnvOptions } from "./host/_host.ts";
 export { LocalHost } from "./host/_local.ts";
 export { SSHHost } from "./host/_ssh.ts";
 export { HostsContainer, HostContainer, HostsFailed, type HostsDefinition } from "./host/_container.ts";
 export type { CommandResult } from "./host/_result.ts";
+export { FileError, type FileStat } from "./host/_backend.ts";
+export type { Stat, RemoteFile, OpenMode, TransferOptions } from "./host/_files.ts";
 export { Pty, DummyPty, type LineResult, type PtyOptions } from "./pty.ts";
 export {
   Console, NoInput, ProgressBar, type InputOptions, type ChoiceOption, type ChoiceOptions, type ProgressState,

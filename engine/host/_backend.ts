@@ -1,11 +1,19 @@
 // The primitives a host backend provides; echo, sudo answering and result assembly live above it.
+import type { Readable, Writable } from "node:stream";
+
+export interface PtyRequest {
+  term: string;
+  cols: number;
+  rows: number;
+}
 
 export interface ExecRequest {
   /** A complete shell command line, run by the remote login shell or by bash locally. */
   command: string;
+  /** Run in a pseudo-terminal of this size (then stderr arrives merged into stdout). */
+  pty?: PtyRequest;
   onStdout(chunk: Uint8Array): void;
   onStderr(chunk: Uint8Array): void;
-  signal?: AbortSignal;
 }
 
 export interface ExecOutcome {
@@ -18,12 +26,62 @@ export interface ExecProcess {
   write(data: string | Uint8Array): void;
   /** Close the command's standard input (it reads end-of-file). */
   end(): void;
+  /** Follow the user's terminal size (PTY commands only). */
+  resize(cols: number, rows: number): void;
+  /** Send a signal (e.g. "INT") to the command. */
+  signal(name: string): void;
   done: Promise<ExecOutcome>;
+}
+
+/** What stat says about a path, in one shape for SFTP and local files. */
+export interface FileStat {
+  /** The last path component. */
+  filename: string;
+  size: number;
+  uid: number;
+  gid: number;
+  /** Permission and type bits, as in stat(2). */
+  mode: number;
+  isDir: boolean;
+  isFile: boolean;
+  isSymlink: boolean;
+  /** Modification time, seconds since the epoch. */
+  mtime: number;
+}
+
+/** A failed file operation, with a POSIX-like code (ENOENT, EACCES, EEXIST, ENOTDIR, EISDIR, EIO). */
+export class FileError extends Error {
+  override name = "FileError";
+  constructor(readonly code: string, readonly path: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** Files on a host: SFTP for SSH, node:fs locally. Paths are absolute or relative to home(). Errors are FileErrors. */
+export interface FileSystem {
+  /** The directory a login starts in (SFTP's ".", the process's working directory locally). */
+  home(): Promise<string>;
+  /** Follows symbolic links. */
+  stat(path: string): Promise<FileStat>;
+  /** Does not follow a final symbolic link. */
+  lstat(path: string): Promise<FileStat>;
+  /** The entries of a directory, without "." and "..", sorted by name. */
+  readdir(path: string): Promise<FileStat[]>;
+  createReadStream(path: string): Readable;
+  /** Creates or truncates `path` (mode applies to a new file). */
+  createWriteStream(path: string, options?: { mode?: number }): Writable;
+  /** Replaces `to` if it exists (atomically where the server allows). */
+  rename(from: string, to: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  chmod(path: string, mode: number): Promise<void>;
+  mkdir(path: string, options?: { mode?: number }): Promise<void>;
 }
 
 /** One host's transport: local processes, or an SSH connection. */
 export interface Backend {
   connect(): Promise<void>;
   exec(request: ExecRequest): ExecProcess;
+  /** The host's files (opened on first use, then shared). */
+  files(): Promise<FileSystem>;
   close(): Promise<void>;
 }

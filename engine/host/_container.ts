@@ -1,6 +1,9 @@
 // HostsContainer: the hosts of a node, by role; runs commands on all of them at once.
 import { DeployerException } from "../exceptions.ts";
-import type { Host, HostClass, HostSession, RunOptions } from "./_host.ts";
+import type { CdOptions, EnvOptions, Host, HostClass, HostSession, RunOptions } from "./_host.ts";
+import { EMPTY_CONTEXT, mergeContexts, runScoped, withCd, withEnv, withPrefix, type HostContext } from "./_context.ts";
+import type { OpenMode, RemoteFile, Stat, TransferOptions } from "./_files.ts";
+import type { IfConfig } from "../_network.ts";
 
 /** What a `Hosts` field may hold: role name → a host class, or an array or Set of them. */
 export type HostsDefinition = Record<string, HostClass | Iterable<HostClass> | HostsContainer | HostContainer>;
@@ -33,9 +36,9 @@ export class HostPool {
 export class HostsFailed extends DeployerException {
   override readonly code = "HOSTS_FAILED";
   override name = "HostsFailed";
-  constructor(readonly outcomes: Array<{ host: string } & ({ ok: true; value: string } | { ok: false; error: unknown })>) {
+  constructor(readonly outcomes: Array<{ host: string } & ({ ok: true; value: unknown } | { ok: false; error: unknown })>) {
     const failed = outcomes.filter((o) => !o.ok) as Array<{ host: string; error: unknown }>;
-    super(failed.map((o) => (o.error instanceof Error ? o.error.message : String(o.error))).join("; "));
+    super(`failed on ${failed.length} of ${outcomes.length} hosts: ${failed.map((o) => (o.error instanceof Error ? o.error.message : String(o.error))).join("; ")}`);
   }
 }
 
@@ -43,10 +46,52 @@ export class HostsFailed extends DeployerException {
 abstract class Container {
   protected readonly roleMap: RoleMap;
   protected readonly session: ContainerSession;
+  /** The context a derived handle (`hosts.cd(p)`) adds to its hosts' commands. */
+  protected extra: HostContext = EMPTY_CONTEXT;
 
   constructor(roles: RoleMap, session: ContainerSession) {
     this.roleMap = roles;
     this.session = session;
+  }
+
+  /** A copy of this container whose hosts also run in `context`. */
+  protected derive(context: HostContext): this {
+    const copy = Object.create(Object.getPrototypeOf(this)) as this;
+    Object.assign(copy, this);
+    copy.extra = mergeContexts(this.extra, context);
+    return copy;
+  }
+
+  private scope<T>(update: (context: HostContext) => HostContext, fn: (() => T) | undefined): this | Promise<Awaited<T>> {
+    if (!fn) return this.derive(update(EMPTY_CONTEXT));
+    const extra = this.extra;
+    const hosts = this.baseInstances();
+    return runScoped(hosts, (outer) => update(mergeContexts(outer, extra)), async (): Promise<Awaited<T>> => await fn());
+  }
+
+  /** Run commands on every host in directory `path`: with a function, a block; without, a handle. */
+  cd(path: string, options?: CdOptions): this;
+  cd<T>(path: string, fn: () => T): Promise<Awaited<T>>;
+  cd<T>(path: string, options: CdOptions, fn: () => T): Promise<Awaited<T>>;
+  cd<T>(path: string, a?: CdOptions | (() => T), b?: () => T): this | Promise<Awaited<T>> {
+    const [options, fn] = typeof a === "function" ? [{}, a] : [a ?? {}, b];
+    return this.scope((c) => withCd(c, path, options.expand ?? false), fn);
+  }
+
+  /** Run commands on every host after `command` (joined with &&). */
+  prefix(command: string): this;
+  prefix<T>(command: string, fn: () => T): Promise<Awaited<T>>;
+  prefix<T>(command: string, fn?: () => T): this | Promise<Awaited<T>> {
+    return this.scope((c) => withPrefix(c, command), fn);
+  }
+
+  /** Run commands on every host with environment variable `name` set. */
+  env(name: string, value: string | null | undefined, options?: EnvOptions): this;
+  env<T>(name: string, value: string | null | undefined, fn: () => T): Promise<Awaited<T>>;
+  env<T>(name: string, value: string | null | undefined, options: EnvOptions, fn: () => T): Promise<Awaited<T>>;
+  env<T>(name: string, value: string | null | undefined, a?: EnvOptions | (() => T), b?: () => T): this | Promise<Awaited<T>> {
+    const [options, fn] = typeof a === "function" ? [{}, a] : [a ?? {}, b];
+    return this.scope((c) => withEnv(c, name, value, options.escape ?? true), fn);
   }
 
   /** Role names, sorted. */
@@ -75,8 +120,14 @@ abstract class Container {
   }
 
   /** The Host instances, shared with every other container of this run. */
-  protected instances(): Host[] {
+  private baseInstances(): Host[] {
     return this.getHostClasses().map((cls) => this.session.pool.get(cls, this.session));
+  }
+
+  /** The hosts, as handles carrying this container's own context. */
+  protected instances(): Host[] {
+    const hosts = this.baseInstances();
+    return this.extra === EMPTY_CONTEXT ? hosts : hosts.map((host) => host.withContext(this.extra));
   }
 
   [Symbol.iterator](): Iterator<Host> {
@@ -109,10 +160,26 @@ export class HostsContainer extends Container {
     return this.onAll((host) => host.sudo(command, options));
   }
 
-  private async onAll(fn: (host: Host) => Promise<string>): Promise<string[]> {
+  /** Whether `path` exists on each host. */
+  exists(path: string, options?: { useSudo?: boolean }): Promise<boolean[]> {
+    return this.onAll((host) => host.exists(path, options));
+  }
+
+  /** The working directory on each host. */
+  getcwd(): Promise<string[]> {
+    return this.onAll((host) => host.getcwd());
+  }
+
+  /** Whether each host has `command`. */
+  hasCommand(command: string): Promise<boolean[]> {
+    return this.onAll((host) => host.hasCommand(command));
+  }
+
+  /** `fn` on every host at once; results in host order; one failure never hides another host's result. */
+  private async onAll<T>(fn: (host: Host) => Promise<T>): Promise<T[]> {
     const hosts = this.instances();
     const settled = await Promise.allSettled(hosts.map(fn));
-    if (settled.every((s) => s.status === "fulfilled")) return settled.map((s) => (s as PromiseFulfilledResult<string>).value);
+    if (settled.every((s) => s.status === "fulfilled")) return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
     if (hosts.length === 1) throw (settled[0] as PromiseRejectedResult).reason;
     throw new HostsFailed(settled.map((s, i) => s.status === "fulfilled"
       ? { host: hosts[i]!.name, ok: true as const, value: s.value }
@@ -126,9 +193,65 @@ export class HostContainer extends Container {
     super(new Map([["host", [hostClass]]]), session);
   }
 
-  /** The Host instance itself. */
+  /** The Host instance (a handle carrying this container's context). */
   get instance(): Host {
     return this.instances()[0]!;
+  }
+
+  exists(path: string, options?: { useSudo?: boolean }): Promise<boolean> {
+    return this.instance.exists(path, options);
+  }
+
+  getcwd(): Promise<string> {
+    return this.instance.getcwd();
+  }
+
+  hasCommand(command: string): Promise<boolean> {
+    return this.instance.hasCommand(command);
+  }
+
+  open(path: string, mode?: OpenMode, options?: { useSudo?: boolean }): Promise<RemoteFile> {
+    return this.instance.open(path, mode, options);
+  }
+
+  putFile(localPath: string, remotePath: string, options?: TransferOptions): Promise<void> {
+    return this.instance.putFile(localPath, remotePath, options);
+  }
+
+  getFile(remotePath: string, localPath: string, options?: TransferOptions): Promise<void> {
+    return this.instance.getFile(remotePath, localPath, options);
+  }
+
+  stat(path: string): Promise<Stat> {
+    return this.instance.stat(path);
+  }
+
+  listdir(path?: string): Promise<string[]> {
+    return this.instance.listdir(path);
+  }
+
+  listdirStat(path?: string): Promise<Stat[]> {
+    return this.instance.listdirStat(path);
+  }
+
+  expandPath(path: string): Promise<string> {
+    return this.instance.expandPath(path);
+  }
+
+  getStartPath(): Promise<string> {
+    return this.instance.getStartPath();
+  }
+
+  startInteractiveShell(command?: string, initialInput?: string): Promise<void> {
+    return this.instance.startInteractiveShell(command, initialInput);
+  }
+
+  ifconfig(): Promise<IfConfig> {
+    return this.instance.ifconfig();
+  }
+
+  getIpAddress(interfaceName?: string): Promise<string | undefined> {
+    return this.instance.getIpAddress(interfaceName);
   }
 
   get slug(): string {

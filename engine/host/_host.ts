@@ -1,18 +1,26 @@
-// Host: what actions run commands on. Subclasses provide a backend; run/sudo live here once.
-import { ExecCommandFailed, DeployerException } from "../exceptions.ts";
+// Host: what actions run commands on. Subclasses provide a backend; everything else lives here once.
+import { Console } from "../console.ts";
+import { parseIfconfigOutput, type IfConfig } from "../_network.ts";
 import type { LoggerInterface } from "../loggers/index.ts";
 import { DummyPty, type Pty } from "../pty.ts";
 import { LoggerInterface as Loggers } from "../loggers/index.ts";
-import type { Backend, ExecProcess } from "./_backend.ts";
-import { buildCommand, SUDO_PROMPT } from "./_command.ts";
-import type { CommandResult } from "./_result.ts";
+import type { Backend, FileSystem } from "./_backend.ts";
+import {
+  EMPTY_CONTEXT, mergeContexts, resolveCwd, runScoped, scopedContext, withCd, withEnv, withPrefix, type HostContext,
+} from "./_context.ts";
+import { executeCommand } from "./_exec.ts";
+import * as files from "./_files.ts";
+import { shellQuote } from "../utils.ts";
 
 export interface RunOptions {
   /** Check the syntax with `bash -n` instead of running. */
   sandbox?: boolean;
-  /** Show the output live on the terminal (default true). */
+  /**
+   * Show the output live (default true). On a real terminal the command also gets a PTY of the
+   * terminal's size, with keystrokes passed through; false captures quietly, without a PTY.
+   */
   interactive?: boolean;
-  /** Run as this user (implies sudo). */
+  /** Run as this user (through sudo). */
   user?: string;
   /** Return the output of a failing command instead of throwing ExecCommandFailed. */
   ignoreExitStatus?: boolean;
@@ -27,10 +35,25 @@ export interface HostSession {
   pty: Pty;
   logger: LoggerInterface;
   isSandbox: boolean;
+  /** Trust SSH host keys not yet in known_hosts (the CLI's --accept-new-host-keys). */
+  acceptNewHostKeys?: boolean;
+}
+
+export interface CdOptions {
+  /** A leading `~` (or `~user`) means that home directory. */
+  expand?: boolean;
+}
+
+export interface EnvOptions {
+  /** Quote the value (default true); false puts it in as is, so `$VAR` expands. */
+  escape?: boolean;
 }
 
 const SESSION = Symbol("deployer.host.session");
 const BACKEND = Symbol("deployer.host.backend");
+const BASE = Symbol("deployer.host.base");
+const EXTRA = Symbol("deployer.host.context");
+const PASSWORD = Symbol("deployer.host.askedPassword");
 
 /** Any concrete Host subclass; the framework constructs hosts, so no constructor parameters. */
 export type HostClass<T extends Host = Host> = new () => T;
@@ -45,6 +68,9 @@ export abstract class Host {
 
   private [SESSION]: HostSession | undefined;
   private [BACKEND]: Promise<Backend> | undefined;
+  private [BASE]: Host | undefined;
+  private [EXTRA]: HostContext = EMPTY_CONTEXT;
+  private [PASSWORD]: Promise<string | undefined> | undefined;
 
   /** The transport for this host; called once, connected lazily on the first command. */
   protected abstract createBackend(): Backend;
@@ -54,118 +80,227 @@ export abstract class Host {
     return this.slug || this.constructor.name;
   }
 
+  /** The host itself (a `cd(path)` handle shares its connection and state). */
+  protected get base(): Host {
+    return this[BASE] ?? this;
+  }
+
   /** Attach this host to a run's terminal and loggers (done by the framework). */
   attach(session: HostSession): this {
-    this[SESSION] = session;
+    this.base[SESSION] = session;
     return this;
   }
 
-  private get session(): HostSession {
-    return (this[SESSION] ??= { pty: new DummyPty(), logger: new Loggers(), isSandbox: false });
+  /** The run this host belongs to. */
+  get session(): HostSession {
+    const base = this.base;
+    return (base[SESSION] ??= { pty: new DummyPty(), logger: new Loggers(), isSandbox: false });
   }
 
-  /** Connect now (commands connect by themselves when needed). */
+  /** A Console on this run's terminal (for questions and progress bars). */
+  get console(): Console {
+    return new Console(this.session.pty);
+  }
+
+  /** Connect now (commands connect by themselves when needed); a failed attempt is retried next time. */
   connect(): Promise<Backend> {
-    const pending = (this[BACKEND] ??= this.openBackend());
-    pending.catch(() => { if (this[BACKEND] === pending) this[BACKEND] = undefined; });
+    const base = this.base;
+    const pending = (base[BACKEND] ??= base.openBackend());
+    pending.catch(() => { if (base[BACKEND] === pending) base[BACKEND] = undefined; });
     return pending;
   }
 
   private async openBackend(): Promise<Backend> {
     const backend = this.createBackend();
-    await backend.connect();
+    const pty = this.session.pty;
+    // A status line while the handshake runs, on a terminal only; cleared when done.
+    const status = pty.isTTY && this.showsConnecting();
+    if (status) pty.stdout.write(`\x1b[2m connecting to ${this.name}…\x1b[0m\r`);
+    try {
+      await backend.connect();
+    } finally {
+      if (status) pty.stdout.write("\x1b[2K\r");
+    }
     return backend;
+  }
+
+  /** Whether connecting takes long enough to show (not for this machine). */
+  protected showsConnecting(): boolean {
+    return false;
+  }
+
+  /** Forget the connection so the next command opens a new one (after it dropped). */
+  protected forgetConnection(backend: Backend): void {
+    const base = this.base;
+    void base[BACKEND]?.then((current) => { if (current === backend) base[BACKEND] = undefined; }, () => undefined);
   }
 
   /** Close the connection, if one is open. */
   async close(): Promise<void> {
-    const pending = this[BACKEND];
-    this[BACKEND] = undefined;
+    const base = this.base;
+    const pending = base[BACKEND];
+    base[BACKEND] = undefined;
     if (pending) await (await pending.catch(() => undefined))?.close();
   }
 
+  /** The host's files (SFTP over SSH). */
+  async files(): Promise<FileSystem> {
+    return (await this.connect()).files();
+  }
+
+  // Contexts: cd, prefix, env. With a function: a scoped block; without: a derived handle.
+
+  /** The context commands on this host run in here: scoped blocks, then this handle's own. */
+  context(): HostContext {
+    return mergeContexts(scopedContext(this.base), this[EXTRA]);
+  }
+
+  /** A handle on the same host whose commands also run in `context`. */
+  withContext(context: HostContext): this {
+    const view = Object.create(this.base) as this;
+    view[BASE] = this.base;
+    view[EXTRA] = mergeContexts(this[EXTRA], context);
+    return view;
+  }
+
+  private scope<T>(update: (context: HostContext) => HostContext, fn: (() => T) | undefined): this | Promise<Awaited<T>> {
+    if (!fn) return this.withContext(update(EMPTY_CONTEXT));
+    const extra = this[EXTRA];
+    return runScoped([this.base], (outer) => update(mergeContexts(outer, extra)), async (): Promise<Awaited<T>> => await fn());
+  }
+
+  /** Run commands in directory `path`: `host.cd(p, async () => …)` for a block, `host.cd(p).run(…)` for one handle. */
+  cd(path: string, options?: CdOptions): this;
+  cd<T>(path: string, fn: () => T): Promise<Awaited<T>>;
+  cd<T>(path: string, options: CdOptions, fn: () => T): Promise<Awaited<T>>;
+  cd<T>(path: string, a?: CdOptions | (() => T), b?: () => T): this | Promise<Awaited<T>> {
+    const [options, fn] = typeof a === "function" ? [{}, a] : [a ?? {}, b];
+    return this.scope((c) => withCd(c, path, options.expand ?? false), fn);
+  }
+
+  /** Run commands after `command` (joined with &&), e.g. `source venv/bin/activate`. */
+  prefix(command: string): this;
+  prefix<T>(command: string, fn: () => T): Promise<Awaited<T>>;
+  prefix<T>(command: string, fn?: () => T): this | Promise<Awaited<T>> {
+    return this.scope((c) => withPrefix(c, command), fn);
+  }
+
+  /** Run commands with environment variable `name` set to `value`. */
+  env(name: string, value: string | null | undefined, options?: EnvOptions): this;
+  env<T>(name: string, value: string | null | undefined, fn: () => T): Promise<Awaited<T>>;
+  env<T>(name: string, value: string | null | undefined, options: EnvOptions, fn: () => T): Promise<Awaited<T>>;
+  env<T>(name: string, value: string | null | undefined, a?: EnvOptions | (() => T), b?: () => T): this | Promise<Awaited<T>> {
+    const [options, fn] = typeof a === "function" ? [{}, a] : [a ?? {}, b];
+    return this.scope((c) => withEnv(c, name, value, options.escape ?? true), fn);
+  }
+
+  // Commands
+
   /** Run a shell command; resolves to its output, throws ExecCommandFailed on a non-zero exit. */
   run(command: string, options: RunOptions = {}): Promise<string> {
-    return this.execute(command, options.user !== undefined, options);
+    return executeCommand(this, command, options.user !== undefined, options);
   }
 
-  /** Run a shell command through sudo, answering its password prompt with `password`. */
+  /** Run a shell command through sudo, answering its password prompt with `password` (or asking once). */
   sudo(command: string, options: RunOptions = {}): Promise<string> {
-    return this.execute(command, true, options);
+    return executeCommand(this, command, true, options);
   }
 
-  private async execute(command: string, useSudo: boolean, options: RunOptions): Promise<string> {
-    const session = this.session;
-    const sandbox = options.sandbox ?? session.isSandbox;
-    const show = !options.silent && (options.interactive ?? true);
-    const full = buildCommand(command, { sandbox, sudo: useSudo, user: options.user });
-    const entry = options.silent ? undefined : session.logger.logRun({ host: this.name, command, useSudo, sandbox });
-    const started = performance.now();
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    const sudo = new SudoResponder(this, useSudo);
-    try {
-      const backend = await this.connect();
-      const decoder = new TextDecoder();
-      const proc = backend.exec({
-        command: full,
-        onStdout: (chunk) => {
-          stdout.push(Buffer.from(chunk));
-          if (show) session.pty.stdout.write(chunk);
-        },
-        onStderr: (chunk) => {
-          const text = sudo.filter(decoder.decode(chunk, { stream: true }), proc);
-          if (text === "") return;
-          stderr.push(Buffer.from(text));
-          if (show) session.pty.stdout.write(text);
-        },
-      });
-      if (options.initialInput !== undefined) proc.write(options.initialInput);
-      const outcome = await proc.done;
-      const result: CommandResult = {
-        host: this.name,
-        command,
-        useSudo,
-        exitCode: outcome.exitCode,
-        signal: outcome.signal,
-        output: Buffer.concat(stdout).toString(),
-        stderr: Buffer.concat(stderr).toString(),
-        durationMs: performance.now() - started,
-      };
-      entry?.complete(result.exitCode === 0);
-      sudo.check();
-      if (result.exitCode !== 0 && !options.ignoreExitStatus) throw new ExecCommandFailed(result);
-      return sandbox ? "<Not sure in sandbox>" : result.output;
-    } catch (error) {
-      entry?.complete(false);
-      throw error;
-    }
-  }
-}
-
-/** Answers sudo's password prompt once per command and keeps the prompt off the screen. */
-class SudoResponder {
-  private answered = 0;
-  constructor(private readonly host: Host, private readonly enabled: boolean) {}
-
-  /** Remove prompts from `text`, answering the first; returns what is left to show. */
-  filter(text: string, proc: Pick<ExecProcess, "write" | "end">): string {
-    if (!this.enabled || !text.includes(SUDO_PROMPT)) return text;
-    const parts = text.split(SUDO_PROMPT);
-    for (let i = 1; i < parts.length; i++) {
-      this.answered++;
-      // A second prompt means the password was refused: end-of-file makes sudo give up at once
-      // instead of retrying with a delay.
-      if (this.answered === 1 && this.host.password) proc.write(`${this.host.password}\n`);
-      else proc.end();
-    }
-    return parts.join("");
+  /** The sudo password: `password`, or asked once per host on the terminal; undefined when there is none. */
+  sudoPassword(): Promise<string | undefined> {
+    const base = this.base;
+    if (base.password) return Promise.resolve(base.password);
+    return (base[PASSWORD] ??= (async () => {
+      const console = base.console;
+      if (!console.isInteractive) return undefined;
+      return await console.password(`[sudo] password for ${base.username || "the user"} on ${base.name}`).catch(() => undefined);
+    })());
   }
 
-  /** Throw if sudo asked more than once (the password was wrong or missing). */
-  check(): void {
-    if (this.answered > 1 || (this.answered === 1 && !this.host.password)) {
-      throw new DeployerException(`sudo on ${this.host.name} refused the password${this.host.password ? "" : " (the host has no password set)"}`);
-    }
+  /** Open a login shell (or run `command`) with the terminal passed through. */
+  async startInteractiveShell(command?: string, initialInput?: string): Promise<void> {
+    await this.run(command ?? "exec \"${SHELL:-/bin/bash}\" -l", { interactive: true, initialInput, ignoreExitStatus: true });
+  }
+
+  // Paths
+
+  /** Where a login starts (the home directory over SSH, the working directory locally). */
+  async getStartPath(): Promise<string> {
+    return (await this.files()).home();
+  }
+
+  /** The home directory of `username` (default: the login user). */
+  async getHomeDirectory(username?: string): Promise<string> {
+    if (!username) return this.getStartPath();
+    const out = await this.run(`cd / && eval echo ~${shellQuote(username).replace(/^'|'$/g, "")}`, { interactive: false, silent: true });
+    return out.trim();
+  }
+
+  /** `~` and `~user` expanded. */
+  async expandPath(path: string): Promise<string> {
+    if (path === "~" || path.startsWith("~/")) return (await this.getHomeDirectory()) + path.slice(1);
+    const match = /^~([A-Za-z0-9_.-]+)(\/.*)?$/.exec(path);
+    if (match) return (await this.getHomeDirectory(match[1])) + (match[2] ?? "");
+    return path;
+  }
+
+  /** The absolute working directory commands run in here (contexts applied). */
+  async getcwd(): Promise<string> {
+    const context = this.context();
+    const home = context.cd.some((entry) => entry.expand) ? await this.getHomeDirectory() : "";
+    return resolveCwd(context, await this.getStartPath(), home);
+  }
+
+  // Probes
+
+  /** Whether `command` is on the host's PATH. */
+  async hasCommand(command: string): Promise<boolean> {
+    const out = await this.run(`command -v ${shellQuote(command)} >/dev/null 2>&1 && echo yes || echo no`, { interactive: false, silent: true });
+    return out.trim() === "yes";
+  }
+
+  /** The host's network interfaces (from `ip addr`, or `ifconfig` where there is no `ip`). */
+  async ifconfig(): Promise<IfConfig> {
+    const out = await this.run("ip -4 addr 2>/dev/null || /sbin/ifconfig 2>/dev/null || ifconfig", { interactive: false, silent: true });
+    return parseIfconfigOutput(out);
+  }
+
+  /** The IPv4 address of `interfaceName`. */
+  async getIpAddress(interfaceName = "eth0"): Promise<string | undefined> {
+    return (await this.ifconfig()).getInterface(interfaceName).ip;
+  }
+
+  // Files (relative paths are relative to the working directory of the context)
+
+  /** Open a file: `r`/`w`/`a` for text, `rb`/`wb`/`ab` for bytes. Writes land when it is closed. */
+  open(path: string, mode: files.OpenMode = "r", options: { useSudo?: boolean } = {}): Promise<files.RemoteFile> {
+    return files.openFile(this, path, mode, options);
+  }
+
+  /** Copy a local file to the host; the destination appears whole or not at all. */
+  putFile(localPath: string, remotePath: string, options: files.TransferOptions = {}): Promise<void> {
+    return files.putFile(this, localPath, remotePath, options);
+  }
+
+  /** Copy a file from the host; the local destination appears whole or not at all. */
+  getFile(remotePath: string, localPath: string, options: files.TransferOptions = {}): Promise<void> {
+    return files.getFile(this, remotePath, localPath, options);
+  }
+
+  /** Whether a file or directory exists (as the login user, or with sudo). */
+  exists(path: string, options: { useSudo?: boolean } = {}): Promise<boolean> {
+    return files.pathExists(this, path, options);
+  }
+
+  stat(path: string): Promise<files.Stat> {
+    return files.statPath(this, path);
+  }
+
+  listdir(path = "."): Promise<string[]> {
+    return files.listdir(this, path);
+  }
+
+  listdirStat(path = "."): Promise<files.Stat[]> {
+    return files.listdirStat(this, path);
   }
 }

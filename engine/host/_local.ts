@@ -1,11 +1,19 @@
 // LocalHost: runs commands on this machine with bash.
 import { spawn } from "node:child_process";
-import type { Backend, ExecProcess, ExecRequest } from "./_backend.ts";
+import { constants, homedir } from "node:os";
+import type { Backend, ExecOutcome, ExecProcess, ExecRequest, FileSystem } from "./_backend.ts";
 import { Host } from "./_host.ts";
+import { LocalFileSystem } from "./_local_fs.ts";
+import { spawnPty, type PtyProcess } from "./_pty.ts";
 
 /** This machine. Commands run with /bin/bash -c. */
 export class LocalHost extends Host {
   override slug = "localhost";
+
+  /** This user's home (a local login starts in the working directory, not at home). */
+  override async getHomeDirectory(username?: string): Promise<string> {
+    return username ? super.getHomeDirectory(username) : homedir();
+  }
 
   protected createBackend(): Backend {
     return new LocalBackend();
@@ -13,25 +21,56 @@ export class LocalHost extends Host {
 }
 
 class LocalBackend implements Backend {
+  private fs: LocalFileSystem | undefined;
+
   async connect(): Promise<void> {}
   async close(): Promise<void> {}
 
-  exec(request: ExecRequest): ExecProcess {
-    const child = spawn("/bin/bash", ["-c", request.command], {
-      stdio: ["pipe", "pipe", "pipe"],
-      signal: request.signal,
-    });
-    child.stdout.on("data", (chunk: Buffer) => request.onStdout(chunk));
-    child.stderr.on("data", (chunk: Buffer) => request.onStderr(chunk));
-    child.stdin.on("error", () => { /* the command may exit without reading its input */ });
-    const done = new Promise<{ exitCode: number | null; signal: string | null }>((resolve, reject) => {
-      child.on("error", reject);
-      child.on("close", (exitCode, signal) => resolve({ exitCode, signal }));
-    });
-    return {
-      write: (data) => { child.stdin.write(data); },
-      end: () => { child.stdin.end(); },
-      done,
-    };
+  async files(): Promise<FileSystem> {
+    return (this.fs ??= new LocalFileSystem());
   }
+
+  exec(request: ExecRequest): ExecProcess {
+    return request.pty ? execInPty(request) : execWithPipes(request);
+  }
+}
+
+function execWithPipes(request: ExecRequest): ExecProcess {
+  const child = spawn("/bin/bash", ["-c", request.command], { stdio: ["pipe", "pipe", "pipe"] });
+  child.stdout.on("data", (chunk: Buffer) => request.onStdout(chunk));
+  child.stderr.on("data", (chunk: Buffer) => request.onStderr(chunk));
+  child.stdin.on("error", () => { /* the command may exit without reading its input */ });
+  const done = new Promise<ExecOutcome>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (exitCode, signal) => resolve({ exitCode, signal }));
+  });
+  return {
+    write: (data) => { child.stdin.write(data); },
+    end: () => { child.stdin.end(); },
+    resize: () => {},
+    signal: (name) => { child.kill(`SIG${name}` as NodeJS.Signals); },
+    done,
+  };
+}
+
+function execInPty(request: ExecRequest): ExecProcess {
+  const { pty } = request;
+  const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+  const started: Promise<PtyProcess> = spawnPty({
+    file: "/bin/bash",
+    args: ["-c", request.command],
+    cols: pty!.cols,
+    rows: pty!.rows,
+    env: { ...env, TERM: pty!.term },
+    onData: (chunk) => request.onStdout(chunk),
+  });
+  const later = (fn: (p: PtyProcess) => void) => { void started.then(fn, () => undefined); };
+  return {
+    write: (data) => later((p) => p.write(data)),
+    // A terminal has no end-of-file of its own: Ctrl-D at the start of a line is the same thing.
+    end: () => later((p) => p.write("\x04")),
+    resize: (cols, rows) => later((p) => p.resize(cols, rows)),
+    signal: (name) => later((p) => p.kill(`SIG${name}` in constants.signals ? `SIG${name}` : name)),
+    done: started.then((p) => p.exited),
+  };
 }

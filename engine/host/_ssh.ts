@@ -1,155 +1,400 @@
 // SSHHost: runs commands over SSH. The only file that imports ssh2; its errors become ours here.
-import { readFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { Client, type ConnectConfig } from "ssh2";
+import { createHash } from "node:crypto";
+import { posix } from "node:path";
+import type { Readable, Writable } from "node:stream";
+import type { Duplex } from "node:stream";
+import { Client, utils, type AuthHandlerMiddleware, type ClientChannel, type ConnectConfig, type SFTPWrapper } from "ssh2";
 import { ConnectionFailedException } from "../exceptions.ts";
-import type { Backend, ExecProcess, ExecRequest } from "./_backend.ts";
+import { FileError, type Backend, type ExecOutcome, type ExecProcess, type ExecRequest, type FileStat, type FileSystem } from "./_backend.ts";
 import { Host } from "./_host.ts";
 import { addHostKey, checkHostKey, knownHostsName } from "./_known_hosts.ts";
+import { expandLocalPath, planConnection, type ConnectionPlan, type Endpoint, type SshHostFields } from "./_ssh_plan.ts";
 
 /** A machine reached over SSH. Set `address` and `username`, and a key, a password or an agent. */
 export class SSHHost extends Host {
   address = "";
-  port = 22;
+  /** Default: from ~/.ssh/config, else 22. */
+  port: number | undefined = undefined;
   /** Path of a private key file (`~` is expanded). */
   keyFilename: string | undefined = undefined;
   /** A private key's text, in memory. */
   rsaKey: string | undefined = undefined;
   /** Passphrase of `keyFilename` or `rsaKey`. Never logged. */
   rsaKeyPassword: string | undefined = undefined;
-  /** The known_hosts file host keys are checked against. */
-  knownHostsFilename = "~/.ssh/known_hosts";
+  /** OpenSSH client config read for HostName, Port, User, IdentityFile, ProxyJump, timeouts; "" to read none. */
+  configFilename = "~/.ssh/config";
+  /** Offer ~/.ssh/id_ed25519, id_ecdsa and id_rsa when no key is configured (as ssh does). */
+  lookForKeys = true;
+  /** The known_hosts file host keys are checked against. Default: UserKnownHostsFile, else ~/.ssh/known_hosts. */
+  knownHostsFilename: string | undefined = undefined;
   /** Add unknown host keys to known_hosts instead of refusing them. A changed key is always refused. */
   acceptNewHostKeys = false;
-  /** Seconds to wait for the connection. */
-  timeout = 10;
-  /** Seconds between keepalive messages; 0 turns them off. */
-  keepaliveInterval = 30;
+  /** Seconds to wait for the connection. Default: ConnectTimeout, else 10. */
+  timeout: number | undefined = undefined;
+  /** Seconds between keepalive messages (0: none). Default: ServerAliveInterval, else 30. */
+  keepaliveInterval: number | undefined = undefined;
 
   override get name(): string {
     return this.slug || this.address || this.constructor.name;
   }
 
   protected createBackend(): Backend {
-    return new SSHBackend(this);
+    return new SSHBackend(this, (backend) => this.forgetConnection(backend));
+  }
+
+  protected override showsConnecting(): boolean {
+    return true;
   }
 }
 
-/** Expand a leading `~` to the local home directory. */
-export function expandLocalPath(path: string): string {
-  return path === "~" || path.startsWith("~/") ? homedir() + path.slice(1) : path;
+/** OpenSSH's fingerprint of a public key: `SHA256:` and the unpadded base64 digest. */
+export function fingerprint(key: Buffer): string {
+  return `SHA256:${createHash("sha256").update(key).digest("base64").replace(/=+$/, "")}`;
 }
+
+function keyType(key: Buffer): string {
+  return key.subarray(4, 4 + key.readUInt32BE(0)).toString().replace(/^ssh-/, "").toUpperCase();
+}
+
+export { expandLocalPath };
 
 class SSHBackend implements Backend {
   private readonly client = new Client();
-  private hostKeyProblem: string | undefined;
+  /** Connections to jump hosts, closed with this one. */
+  private readonly jumps: Client[] = [];
+  private closed = false;
+  private sftp: Promise<SFTPWrapper> | undefined;
 
-  constructor(private readonly host: SSHHost) {}
+  constructor(private readonly host: SSHHost, private readonly onDrop: (backend: Backend) => void) {}
 
-  connect(): Promise<void> {
+  async connect(): Promise<void> {
     const host = this.host;
-    if (!host.address) return Promise.reject(new ConnectionFailedException(host.name, "no address set"));
-    const config: ConnectConfig = {
-      host: host.address,
-      port: host.port,
-      username: host.username,
-      readyTimeout: host.timeout * 1000,
-      keepaliveInterval: host.keepaliveInterval * 1000,
-      hostVerifier: (key: Buffer) => this.verifyHostKey(key),
-    };
-    if (host.password) config.password = host.password;
-    if (host.rsaKey) config.privateKey = host.rsaKey;
-    else if (host.keyFilename) {
+    if (!host.address) throw new ConnectionFailedException(host.name, "no address set");
+    let plan: ConnectionPlan;
+    try {
+      plan = planConnection({ ...fieldsOf(host), name: host.name }, {
+        acceptNewHostKeys: host.session.acceptNewHostKeys,
+        agentSocket: process.env.SSH_AUTH_SOCK,
+      });
+    } catch (error) {
+      throw new ConnectionFailedException(host.name, (error as Error).message, { cause: error });
+    }
+    let sock: Duplex | undefined;
+    const route = [...plan.hops, plan.target];
+    for (const [i, endpoint] of route.entries()) {
+      const client = i === route.length - 1 ? this.client : new Client();
+      if (client !== this.client) this.jumps.push(client);
       try {
-        config.privateKey = readFileSync(expandLocalPath(host.keyFilename));
+        await this.handshake(client, endpoint, sock);
+        const next = route[i + 1];
+        if (next) sock = await forward(client, next);
       } catch (error) {
-        return Promise.reject(new ConnectionFailedException(host.name, `cannot read key file ${host.keyFilename}: ${(error as Error).message}`));
+        this.closeJumps();
+        const via = endpoint === plan.target ? "" : `via ${endpoint.label} (${endpoint.host}:${endpoint.port}): `;
+        const reason = error instanceof HandshakeError ? error.message : (error as Error).message;
+        throw new ConnectionFailedException(host.name, via + reason, { cause: error });
       }
     }
-    if (host.rsaKeyPassword) config.passphrase = host.rsaKeyPassword;
-    if (process.env.SSH_AUTH_SOCK) config.agent = process.env.SSH_AUTH_SOCK;
+    this.client.on("close", () => {
+      this.closed = true;
+      this.closeJumps();
+      this.onDrop(this);
+    });
+  }
+
+  /** Open an SSH session to `endpoint` (over `sock` when jumping); rejects with a HandshakeError. */
+  private handshake(client: Client, endpoint: Endpoint, sock: Duplex | undefined): Promise<void> {
+    let hostKeyProblem: string | undefined;
+    const tried: string[] = [];
+    const config: ConnectConfig = {
+      host: endpoint.host,
+      port: endpoint.port,
+      sock: sock as never,
+      username: endpoint.username,
+      readyTimeout: endpoint.timeout * 1000,
+      keepaliveInterval: endpoint.keepaliveInterval * 1000,
+      keepaliveCountMax: endpoint.keepaliveCountMax,
+      authHandler: authMethods(endpoint, tried),
+      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+        this.verifyHostKey(endpoint, key).then(
+          (problem) => { hostKeyProblem = problem; verify(problem === undefined); },
+          (error: unknown) => { hostKeyProblem = `cannot check the host key: ${(error as Error).message}`; verify(false); },
+        );
+      },
+    };
     return new Promise((resolve, reject) => {
-      this.client.once("ready", () => resolve());
-      this.client.once("error", (error) => reject(this.describe(error)));
+      const onError = (error: Error & { level?: string; code?: string }) => reject(new HandshakeError(describe(endpoint, error, hostKeyProblem, tried)));
+      client.once("error", onError);
+      client.once("ready", () => {
+        client.off("error", onError);
+        // After the handshake, errors arrive as a closed connection; a running command reports it.
+        client.on("error", () => {});
+        resolve();
+      });
       try {
-        this.client.connect(config);
+        client.connect(config);
       } catch (error) {
-        reject(this.describe(error as Error));
+        onError(error as Error);
       }
     });
   }
 
-  private verifyHostKey(key: Buffer): boolean {
-    const host = this.host;
-    const file = expandLocalPath(host.knownHostsFilename);
-    const name = knownHostsName(host.address, host.port);
+  /**
+   * Known keys pass; a changed key is always refused; an unknown key is accepted when the host,
+   * the config or the run says so, asked about on a terminal, and refused otherwise.
+   * Resolves to the reason for refusing, or undefined to accept.
+   */
+  private async verifyHostKey(endpoint: Endpoint, key: Buffer): Promise<string | undefined> {
+    const file = expandLocalPath(endpoint.knownHostsFile);
+    const name = knownHostsName(endpoint.host, endpoint.port);
     const verdict = checkHostKey(file, name, key);
-    if (verdict.kind === "known") return true;
-    if (verdict.kind === "changed") {
-      this.hostKeyProblem = `host key has CHANGED (it does not match ${verdict.file}:${verdict.line}); refusing to connect`;
-      return false;
+    if (verdict.kind === "known") return undefined;
+    if (verdict.kind === "changed") return `host key has CHANGED (it does not match ${verdict.file}:${verdict.line}); refusing to connect`;
+    let accept = endpoint.acceptNewHostKeys;
+    const console = this.host.console;
+    if (!accept && endpoint.askAboutNewHostKeys && console.isInteractive) {
+      accept = await console.confirm(
+        `The authenticity of host ${name} (${endpoint.label}) can't be established.\n${keyType(key)} key fingerprint is ${fingerprint(key)}.\nTrust it and add it to ${endpoint.knownHostsFile}?`,
+        { default: false },
+      ).catch(() => false);
     }
-    if (host.acceptNewHostKeys) {
-      addHostKey(file, name, key);
-      return true;
-    }
-    this.hostKeyProblem = `host key is unknown (not in ${host.knownHostsFilename}); set acceptNewHostKeys or run with --accept-new-host-keys to trust it`;
-    return false;
+    if (!accept) return `host key is unknown (not in ${endpoint.knownHostsFile}); set acceptNewHostKeys or run with --accept-new-host-keys to trust it`;
+    addHostKey(file, name, key);
+    return undefined;
   }
 
-  private describe(error: Error & { level?: string; code?: string }): ConnectionFailedException {
-    const host = this.host;
-    const where = `${host.address}:${host.port}`;
-    let reason: string;
-    if (this.hostKeyProblem) reason = this.hostKeyProblem;
-    else if (error.level === "client-authentication") reason = `authentication failed for user "${host.username}" (${this.triedMethods()})`;
-    else if (error.level === "client-timeout") reason = `timed out after ${host.timeout}s connecting to ${where}`;
-    else if (error.code === "ECONNREFUSED") reason = `connection refused by ${where}`;
-    else if (error.code === "ENOTFOUND" || error.code === "EAI_AGAIN") reason = `host name "${host.address}" not found`;
-    else reason = `${error.message} (${where})`;
-    return new ConnectionFailedException(host.name, reason, { cause: error });
+  private closeJumps(): void {
+    for (const jump of this.jumps.splice(0)) jump.end();
   }
 
-  private triedMethods(): string {
-    const host = this.host;
-    const methods = [
-      host.rsaKey || host.keyFilename ? "publickey" : undefined,
-      host.password ? "password" : undefined,
-      process.env.SSH_AUTH_SOCK ? "agent" : undefined,
-    ].filter(Boolean);
-    return methods.length ? `tried ${methods.join(", ")}` : "no key, password or agent configured";
+  private lost(what: string): ConnectionFailedException {
+    return new ConnectionFailedException(this.host.name, `connection lost ${what}`);
   }
 
   exec(request: ExecRequest): ExecProcess {
-    let channel: import("ssh2").ClientChannel | undefined;
-    let ended = false;
-    const pending: Array<string | Uint8Array> = [];
-    const done = new Promise<{ exitCode: number | null; signal: string | null }>((resolve, reject) => {
-      this.client.exec(request.command, (error, stream) => {
-        if (error) return reject(new ConnectionFailedException(this.host.name, `cannot open a channel: ${error.message}`, { cause: error }));
+    let channel: ClientChannel | undefined;
+    const pending: Array<(c: ClientChannel) => void> = [];
+    const withChannel = (fn: (c: ClientChannel) => void) => (channel ? fn(channel) : pending.push(fn));
+    const done = new Promise<ExecOutcome>((resolve, reject) => {
+      if (this.closed) return reject(this.lost(`before running "${request.command}"`));
+      const options = request.pty ? { pty: { term: request.pty.term, rows: request.pty.rows, cols: request.pty.cols } } : {};
+      this.client.exec(request.command, options, (error, stream) => {
+        if (error) {
+          return reject(this.closed ? this.lost("while opening a channel") : new ConnectionFailedException(this.host.name, `cannot open a channel: ${error.message}`, { cause: error }));
+        }
         channel = stream;
-        for (const data of pending.splice(0)) stream.write(data);
-        if (ended) stream.end();
-        let exitCode: number | null = null;
-        let signal: string | null = null;
+        for (const fn of pending.splice(0)) fn(stream);
+        let exit: ExecOutcome | undefined;
         stream.on("data", (chunk: Buffer) => request.onStdout(chunk));
         stream.stderr.on("data", (chunk: Buffer) => request.onStderr(chunk));
         stream.on("exit", (code: number | null, sig?: string) => {
-          exitCode = code;
-          signal = sig ?? null;
+          exit = { exitCode: code ?? null, signal: sig ? (sig.startsWith("SIG") ? sig : `SIG${sig}`) : null };
         });
-        stream.on("close", () => resolve({ exitCode, signal }));
-        request.signal?.addEventListener("abort", () => stream.signal("INT"), { once: true });
+        stream.on("close", () => {
+          if (exit) resolve(exit);
+          else reject(this.lost(`while running a command (it may still be running on ${this.host.name})`));
+        });
       });
     });
     return {
-      write: (data) => (channel ? channel.write(data) : pending.push(data)),
-      end: () => (channel ? channel.end() : (ended = true)),
+      write: (data) => withChannel((c) => c.write(data)),
+      end: () => withChannel((c) => c.end()),
+      resize: (cols, rows) => withChannel((c) => c.setWindow(rows, cols, 0, 0)),
+      signal: (name) => withChannel((c) => c.signal(name.replace(/^SIG/, ""))),
       done,
     };
+  }
+
+  files(): Promise<FileSystem> {
+    const sftp = (this.sftp ??= new Promise<SFTPWrapper>((resolve, reject) => {
+      if (this.closed) return reject(this.lost("before opening SFTP"));
+      this.client.sftp((error, wrapper) => (error ? reject(new ConnectionFailedException(this.host.name, `cannot start SFTP: ${error.message}`, { cause: error })) : resolve(wrapper)));
+    }));
+    sftp.catch(() => { if (this.sftp === sftp) this.sftp = undefined; });
+    return sftp.then((wrapper) => new SftpFileSystem(wrapper, this.host.name));
   }
 
   async close(): Promise<void> {
     this.client.end();
   }
+}
+
+/** A handshake failure, already described for the user. */
+class HandshakeError extends Error {}
+
+/** The host fields the connection plan reads. */
+function fieldsOf(host: SSHHost): SshHostFields {
+  return {
+    name: host.name, address: host.address, port: host.port, username: host.username, password: host.password,
+    keyFilename: host.keyFilename, rsaKey: host.rsaKey, rsaKeyPassword: host.rsaKeyPassword,
+    configFilename: host.configFilename || undefined, knownHostsFilename: host.knownHostsFilename,
+    acceptNewHostKeys: host.acceptNewHostKeys, timeout: host.timeout, keepaliveInterval: host.keepaliveInterval,
+    lookForKeys: host.lookForKeys,
+  };
+}
+
+/** ssh2 auth methods for an endpoint's credentials, recording what was offered for error messages. */
+function authMethods(endpoint: Endpoint, tried: string[]): AuthHandlerMiddleware {
+  const pending = [...endpoint.credentials];
+  return (_methodsLeft, _partial, next) => {
+    for (let credential = pending.shift(); credential; credential = pending.shift()) {
+      switch (credential.type) {
+        case "agent":
+          tried.push("agent");
+          return next({ type: "agent", username: endpoint.username, agent: credential.socket });
+        case "password":
+          tried.push("password");
+          return next({ type: "password", username: endpoint.username, password: credential.password });
+        case "publickey": {
+          const parsed = utils.parseKey(credential.key, credential.passphrase);
+          if (parsed instanceof Error) {
+            tried.push(`publickey ${credential.source} (unusable: ${credential.passphrase ? parsed.message : "encrypted, and no passphrase was given"})`);
+            continue;
+          }
+          tried.push(`publickey ${credential.source}`);
+          return next({ type: "publickey", username: endpoint.username, key: Array.isArray(parsed) ? parsed[0]! : parsed });
+        }
+      }
+    }
+    return next(false as never);
+  };
+}
+
+/** Open a tunnelled connection from `client` to the next endpoint. */
+function forward(client: Client, next: Endpoint): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    client.forwardOut("127.0.0.1", 0, next.host, next.port, (error, stream) => {
+      if (error) reject(new HandshakeError(`cannot open a tunnel to ${next.host}:${next.port}: ${error.message}`));
+      else resolve(stream as unknown as Duplex);
+    });
+  });
+}
+
+/** One line saying why a handshake failed. */
+function describe(endpoint: Endpoint, error: Error & { level?: string; code?: string }, hostKeyProblem: string | undefined, tried: string[]): string {
+  const where = `${endpoint.host}:${endpoint.port}`;
+  if (hostKeyProblem) return hostKeyProblem;
+  if (error.level === "client-authentication") {
+    return `authentication failed for user "${endpoint.username}" (${tried.length ? `tried ${tried.join(", ")}` : "no key, password or agent configured"})`;
+  }
+  if (error.level === "client-timeout") return `timed out after ${endpoint.timeout}s connecting to ${where}`;
+  if (error.code === "ECONNREFUSED") return `connection refused by ${where}`;
+  if (error.code === "ENOTFOUND" || error.code === "EAI_AGAIN") return `host name "${endpoint.host}" not found`;
+  if (error.code === "EHOSTUNREACH" || error.code === "ENETUNREACH") return `${where} is unreachable`;
+  if (error.code === "ECONNRESET") return `connection reset by ${where}`;
+  return `${error.message} (${where})`;
+}
+
+/** SFTP status codes (draft-ietf-secsh-filexfer) as POSIX-like codes. */
+const SFTP_CODES: Record<number, [string, string]> = {
+  2: ["ENOENT", "no such file"],
+  3: ["EACCES", "permission denied"],
+  4: ["EIO", "failed"],
+};
+
+/** Files over the SSH connection's SFTP channel. */
+class SftpFileSystem implements FileSystem {
+  private homeDir: Promise<string> | undefined;
+
+  constructor(private readonly sftp: SFTPWrapper, private readonly hostName: string) {}
+
+  private error(action: string, path: string, error: unknown): FileError {
+    const code = (error as { code?: number | string }).code;
+    const [posixCode, text] = typeof code === "number" && SFTP_CODES[code] ? SFTP_CODES[code]! : ["EIO", (error as Error).message];
+    return new FileError(posixCode, path, `cannot ${action} ${path} on ${this.hostName}: ${text}`, { cause: error });
+  }
+
+  private call<T>(action: string, path: string, fn: (cb: (error: Error | null | undefined, value?: T) => void) => void): Promise<T> {
+    return new Promise((resolve, reject) => fn((error, value) => (error ? reject(this.error(action, path, error)) : resolve(value as T))));
+  }
+
+  home(): Promise<string> {
+    return (this.homeDir ??= this.call<string>("resolve", ".", (cb) => this.sftp.realpath(".", cb)));
+  }
+
+  private async absolute(path: string): Promise<string> {
+    return path.startsWith("/") ? path : posix.join(await this.home(), path);
+  }
+
+  async stat(path: string): Promise<FileStat> {
+    const abs = await this.absolute(path);
+    return toFileStat(posix.basename(abs), await this.call("stat", abs, (cb) => this.sftp.stat(abs, cb)));
+  }
+
+  async lstat(path: string): Promise<FileStat> {
+    const abs = await this.absolute(path);
+    return toFileStat(posix.basename(abs), await this.call("stat", abs, (cb) => this.sftp.lstat(abs, cb)));
+  }
+
+  async readdir(path: string): Promise<FileStat[]> {
+    const abs = await this.absolute(path);
+    const entries = await this.call<Array<{ filename: string; attrs: SftpAttrs }>>("list", abs, (cb) => this.sftp.readdir(abs, cb as never));
+    return entries
+      .filter((e) => e.filename !== "." && e.filename !== "..")
+      .map((e) => toFileStat(e.filename, e.attrs))
+      .sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));
+  }
+
+  createReadStream(path: string): Readable {
+    const stream = this.sftp.createReadStream(path.startsWith("/") ? path : `./${path}`);
+    return this.translateErrors(stream, "read", path);
+  }
+
+  createWriteStream(path: string, options: { mode?: number } = {}): Writable {
+    const stream = this.sftp.createWriteStream(path.startsWith("/") ? path : `./${path}`, { mode: options.mode ?? 0o644 });
+    return this.translateErrors(stream, "write", path);
+  }
+
+  private translateErrors<S extends Readable | Writable>(stream: S, action: string, path: string): S {
+    const emit = stream.emit.bind(stream);
+    (stream as { emit: typeof stream.emit }).emit = ((event: string, ...args: unknown[]) =>
+      event === "error" && !(args[0] instanceof FileError) ? emit("error", this.error(action, path, args[0])) : emit(event, ...args)) as typeof stream.emit;
+    return stream;
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    const [src, dst] = [await this.absolute(from), await this.absolute(to)];
+    // Plain SFTP rename refuses an existing target; OpenSSH's extension replaces it atomically.
+    await this.call<void>("rename", src, (cb) => this.sftp.ext_openssh_rename(src, dst, cb));
+  }
+
+  async unlink(path: string): Promise<void> {
+    const abs = await this.absolute(path);
+    await this.call<void>("remove", abs, (cb) => this.sftp.unlink(abs, cb));
+  }
+
+  async chmod(path: string, mode: number): Promise<void> {
+    const abs = await this.absolute(path);
+    await this.call<void>("chmod", abs, (cb) => this.sftp.chmod(abs, mode, cb));
+  }
+
+  async mkdir(path: string, options: { mode?: number } = {}): Promise<void> {
+    const abs = await this.absolute(path);
+    await this.call<void>("create directory", abs, (cb) => this.sftp.mkdir(abs, { mode: options.mode ?? 0o755 }, cb));
+  }
+}
+
+interface SftpAttrs {
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtime: number;
+}
+
+const S_IFMT = 0o170000;
+
+function toFileStat(filename: string, attrs: SftpAttrs): FileStat {
+  const type = attrs.mode & S_IFMT;
+  return {
+    filename,
+    size: attrs.size,
+    uid: attrs.uid,
+    gid: attrs.gid,
+    mode: attrs.mode,
+    isDir: type === 0o040000,
+    isFile: type === 0o100000,
+    isSymlink: type === 0o120000,
+    mtime: attrs.mtime,
+  };
 }

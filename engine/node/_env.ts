@@ -19,6 +19,8 @@ export interface EnvOptions {
   pty?: Pty;
   logger?: LoggerInterface;
   isSandbox?: boolean;
+  /** Trust SSH host keys not yet in known_hosts, and record them (a changed key is still refused). */
+  acceptNewHostKeys?: boolean;
 }
 
 /** What every Env of one run shares: terminal, loggers, sandbox flag and the host connections. */
@@ -26,6 +28,7 @@ interface Session {
   pty: Pty;
   logger: LoggerInterface;
   isSandbox: boolean;
+  acceptNewHostKeys: boolean;
   pool: HostPool;
 }
 
@@ -48,6 +51,7 @@ export const Env = class Env {
       pty: options.pty ?? new DummyPty(),
       logger: options.logger ?? new LoggerInterface(),
       isSandbox: options.isSandbox ?? false,
+      acceptNewHostKeys: options.acceptNewHostKeys ?? false,
       pool: new HostPool(),
     };
     return wrap(node, session) as unknown as Env;

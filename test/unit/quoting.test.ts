@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { esc1, esc2, indent, shellQuote } from "../../engine/utils.ts";
 import { buildCommand } from "../../engine/host/_command.ts";
+import { EMPTY_CONTEXT, withCd, withEnv, withPrefix } from "../../engine/host/_context.ts";
 
 const HOSTILE = [
   "plain",
@@ -45,16 +46,16 @@ describe("buildCommand", () => {
   test("cd into a directory with hostile characters, then run", () => {
     const dir = join(mkdtempSync(join(tmpdir(), "deployer-q-")), "it's a $dir; `x`");
     spawnSync("mkdir", ["-p", dir]);
-    expect(bash(buildCommand("pwd", { sandbox: false, sudo: false, cwd: dir })).stdout.trim()).toBe(dir);
+    expect(bash(buildCommand("pwd", { sandbox: false, sudo: false, context: withCd(EMPTY_CONTEXT, dir) })).stdout.trim()).toBe(dir);
   });
 
   test.each(HOSTILE)("an env value %j arrives unchanged", (value) => {
-    const command = buildCommand(`printf '%s' "$V"`, { sandbox: false, sudo: false, env: [["V", value]] });
+    const command = buildCommand(`printf '%s' "$V"`, { sandbox: false, sudo: false, context: withEnv(EMPTY_CONTEXT, "V", value) });
     expect(bash(command).stdout).toBe(value);
   });
 
   test("prefixes run before the command, joined with &&", () => {
-    const command = buildCommand("echo $A$B", { sandbox: false, sudo: false, prefixes: ["A=1", "export B=2"] });
+    const command = buildCommand("echo $A$B", { sandbox: false, sudo: false, context: withPrefix(withPrefix(EMPTY_CONTEXT, "A=1"), "export B=2") });
     expect(bash(command).stdout).toBe("12\n");
   });
 
@@ -67,13 +68,49 @@ describe("buildCommand", () => {
   });
 
   test("sandbox tolerates a working directory that does not exist yet", () => {
-    expect(bash(buildCommand("true", { sandbox: true, sudo: false, cwd: "/nonexistent/dir" })).status).toBe(0);
-    expect(bash(buildCommand("true", { sandbox: false, sudo: false, cwd: "/nonexistent/dir" })).status).not.toBe(0);
+    expect(bash(buildCommand("true", { sandbox: true, sudo: false, context: withCd(EMPTY_CONTEXT, "/nonexistent/dir") })).status).toBe(0);
+    expect(bash(buildCommand("true", { sandbox: false, sudo: false, context: withCd(EMPTY_CONTEXT, "/nonexistent/dir") })).status).not.toBe(0);
   });
 
   test("sudo wraps the command with the recognisable prompt", () => {
     expect(buildCommand("id -u", { sandbox: false, sudo: true })).toBe(`sudo -S -p '[:__enter-sudo-password__:]' bash -c 'id -u'`);
-    expect(buildCommand("id -u", { sandbox: false, sudo: true, user: "bob smith" })).toContain(`-u 'bob smith'`);
+    expect(buildCommand("id -u", { sandbox: false, sudo: true, user: "bob smith" })).toContain(`-H -u 'bob smith'`);
+  });
+
+  test("nested cd: relative paths apply inside earlier ones, an absolute one starts over", () => {
+    const root = mkdtempSync(join(tmpdir(), "deployer-q-"));
+    spawnSync("mkdir", ["-p", join(root, "a b", "c'd")]);
+    const pwd = (context: ReturnType<typeof withCd>) => bash(buildCommand("pwd", { sandbox: false, sudo: false, context })).stdout.trim();
+    // The outer directory need not exist: only the directory the entries lead to is entered.
+    expect(pwd(withCd(withCd(withCd(EMPTY_CONTEXT, "/nonexistent-first"), root), "a b"))).toBe(join(root, "a b"));
+    expect(pwd(withCd(withCd(withCd(EMPTY_CONTEXT, root), "a b"), "c'd"))).toBe(join(root, "a b", "c'd"));
+    expect(pwd(withCd(withCd(withCd(EMPTY_CONTEXT, root), "a b/c'd"), ".."))).toBe(join(root, "a b"));
+  });
+
+  test("cd with expand leaves ~ to the shell and quotes the rest; without it ~ is literal", () => {
+    const home = mkdtempSync(join(tmpdir(), "deployer-home-"));
+    spawnSync("mkdir", ["-p", join(home, "my dir")]);
+    const run = (context: ReturnType<typeof withCd>) => spawnSync("/bin/bash", ["-c", buildCommand("pwd", { sandbox: false, sudo: false, context })], { encoding: "utf8", env: { HOME: home, PATH: "/usr/bin:/bin" } });
+    expect(run(withCd(EMPTY_CONTEXT, "~/my dir", true)).stdout.trim()).toBe(join(home, "my dir"));
+    expect(run(withCd(EMPTY_CONTEXT, "~", true)).stdout.trim()).toBe(home);
+    expect(run(withCd(withCd(EMPTY_CONTEXT, "~", true), "my dir")).stdout.trim()).toBe(join(home, "my dir"));
+    expect(run(withCd(EMPTY_CONTEXT, "~/my dir")).status).not.toBe(0);
+  });
+
+  test("an env value with escape off is expanded by the shell", () => {
+    const command = buildCommand(`printf '%s' "$V"`, { sandbox: false, sudo: false, context: withEnv(EMPTY_CONTEXT, "V", "$HOME/x", false) });
+    expect(spawnSync("/bin/bash", ["-c", command], { encoding: "utf8", env: { HOME: "/h" } }).stdout).toBe("/h/x");
+  });
+
+  test("a failing prefix stops the command, even one with || in it", () => {
+    const command = buildCommand("echo ran || echo fallback", { sandbox: false, sudo: false, context: withPrefix(EMPTY_CONTEXT, "false") });
+    const result = bash(command);
+    expect(result.stdout).toBe("");
+    expect(result.status).not.toBe(0);
+  });
+
+  test("env names must be shell identifiers", () => {
+    expect(() => withEnv(EMPTY_CONTEXT, "A-B; rm", "x")).toThrow(`env: "A-B; rm" is not a valid variable name`);
   });
 });
 

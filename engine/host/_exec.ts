@@ -1,0 +1,136 @@
+// Running one command on a host: the command line, logging, live output, sudo answering, and
+// (on a real terminal) a PTY with keystrokes and resizes passed through.
+import { DeployerException, ExecCommandFailed } from "../exceptions.ts";
+import type { ExecProcess } from "./_backend.ts";
+import { buildCommand, SUDO_PROMPT } from "./_command.ts";
+import type { Host, RunOptions } from "./_host.ts";
+import type { CommandResult } from "./_result.ts";
+
+/** Run `command` on `host` (or a handle of it), as `host.run`/`host.sudo` describe. */
+export async function executeCommand(host: Host, command: string, useSudo: boolean, options: RunOptions): Promise<string> {
+  const session = host.session;
+  const pty = session.pty;
+  const sandbox = options.sandbox ?? session.isSandbox;
+  const context = host.context();
+  const full = buildCommand(command, { sandbox, sudo: useSudo, user: options.user, context });
+  const shown = [...context.prefixes, command].join(" && ");
+  const show = !options.silent && (options.interactive ?? true);
+  const terminal = show && pty.interactive && pty.isTTY && pty.stdin !== undefined;
+  const entry = options.silent ? undefined : session.logger.logRun({ host: host.name, command: shown, useSudo, sandbox });
+  const started = performance.now();
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  const sudo = new SudoResponder(host, useSudo);
+  let detach = () => {};
+  try {
+    const backend = await host.connect();
+    const [rows, cols] = pty.getSize();
+    const proc: ExecProcess = backend.exec({
+      command: full,
+      pty: terminal ? { term: pty.getTermVar(), rows, cols } : undefined,
+      onStdout: (chunk) => {
+        const text = sudo.filter(chunk, proc);
+        if (text.length === 0) return;
+        stdout.push(Buffer.from(text));
+        if (show) pty.stdout.write(text);
+      },
+      onStderr: (chunk) => {
+        const text = sudo.filter(chunk, proc);
+        if (text.length === 0) return;
+        stderr.push(Buffer.from(text));
+        if (show) pty.stdout.write(text);
+      },
+    });
+    if (terminal) detach = passThrough(host, proc, sudo);
+    if (options.initialInput !== undefined) proc.write(options.initialInput);
+    const outcome = await proc.done;
+    const result: CommandResult = {
+      host: host.name,
+      command: shown,
+      useSudo,
+      exitCode: outcome.exitCode,
+      signal: outcome.signal,
+      output: Buffer.concat(stdout).toString(),
+      stderr: Buffer.concat(stderr).toString(),
+      durationMs: performance.now() - started,
+    };
+    entry?.complete(result.exitCode === 0);
+    sudo.check();
+    if (result.exitCode !== 0 && !options.ignoreExitStatus) throw new ExecCommandFailed(result, show ? undefined : result.stderr);
+    return sandbox ? "<Not sure in sandbox>" : result.output;
+  } catch (error) {
+    entry?.complete(false);
+    throw error;
+  } finally {
+    detach();
+  }
+}
+
+/**
+ * Pass the user's terminal through to a PTY command: raw keystrokes (Ctrl-C included, which the
+ * remote terminal turns into SIGINT) and resizes. Returns the function that restores the terminal.
+ */
+function passThrough(host: Host, proc: ExecProcess, sudo: SudoResponder): () => void {
+  const pty = host.session.pty;
+  const stdin = pty.stdin as NodeJS.ReadStream;
+  const wasRaw = stdin.isRaw ?? false;
+  stdin.setRawMode?.(true);
+  const onData = (data: Buffer) => { if (!sudo.asking) proc.write(data); };
+  stdin.on("data", onData);
+  stdin.resume();
+  const stopResize = pty.onResize((rows, cols) => proc.resize(cols, rows));
+  let restored = false;
+  return () => {
+    if (restored) return;
+    restored = true;
+    stdin.off("data", onData);
+    stdin.pause();
+    stdin.setRawMode?.(wasRaw);
+    stopResize();
+  };
+}
+
+/** Answers sudo's password prompt once per command and keeps the prompt off the screen. */
+class SudoResponder {
+  private prompts = 0;
+  private missing = false;
+  private readonly decoder = new TextDecoder();
+  /** While the password is being asked for on the terminal, keystrokes are not passed through. */
+  asking = false;
+
+  constructor(private readonly host: Host, private readonly enabled: boolean) {}
+
+  /** Remove prompts from a chunk of output, answering the first; returns what is left to show. */
+  filter(chunk: Uint8Array, proc: Pick<ExecProcess, "write" | "end">): string | Uint8Array {
+    if (!this.enabled) return chunk;
+    const text = this.decoder.decode(chunk, { stream: true });
+    if (!text.includes(SUDO_PROMPT)) return text;
+    const parts = text.split(SUDO_PROMPT);
+    for (let i = 1; i < parts.length; i++) this.answer(proc);
+    return parts.join("");
+  }
+
+  private answer(proc: Pick<ExecProcess, "write" | "end">): void {
+    this.prompts++;
+    // A second prompt means the password was refused: end-of-file makes sudo give up at once
+    // instead of retrying with a delay.
+    if (this.prompts > 1) return proc.end();
+    this.asking = true;
+    void this.host.sudoPassword().then((password) => {
+      this.asking = false;
+      if (password === undefined) {
+        this.missing = true;
+        proc.end();
+      } else {
+        proc.write(`${password}\n`);
+      }
+    });
+  }
+
+  /** Throw if sudo asked more than once (the password was wrong) or there was none to give. */
+  check(): void {
+    const name = this.host.name;
+    if (this.missing) throw new DeployerException(`sudo on ${name} needs a password: set \`password\` on the host class (there is no terminal to ask on)`);
+    if (this.prompts > 1) throw new DeployerException(`sudo on ${name} refused the password`);
+  }
+}
