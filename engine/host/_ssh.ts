@@ -123,12 +123,17 @@ class SSHBackend implements Backend {
       },
     };
     return new Promise((resolve, reject) => {
-      const onError = (error: Error & { level?: string; code?: string }) => reject(new HandshakeError(describe(endpoint, error, hostKeyProblem, tried)));
-      client.once("error", onError);
+      let settled = false;
+      // ssh2 may emit several errors (a timeout, then the lost socket): the first one decides, and
+      // after the handshake errors arrive as a closed connection that a running command reports.
+      const onError = (error: Error & { level?: string; code?: string }) => {
+        if (settled) return;
+        settled = true;
+        reject(new HandshakeError(describeHandshakeError(endpoint, error, hostKeyProblem, tried)));
+      };
+      client.on("error", onError);
       client.once("ready", () => {
-        client.off("error", onError);
-        // After the handshake, errors arrive as a closed connection; a running command reports it.
-        client.on("error", () => {});
+        settled = true;
         resolve();
       });
       try {
@@ -271,7 +276,7 @@ function forward(client: Client, next: Endpoint): Promise<Duplex> {
 }
 
 /** One line saying why a handshake failed. */
-function describe(endpoint: Endpoint, error: Error & { level?: string; code?: string }, hostKeyProblem: string | undefined, tried: string[]): string {
+export function describeHandshakeError(endpoint: Endpoint, error: Error & { level?: string; code?: string }, hostKeyProblem: string | undefined, tried: string[]): string {
   const where = `${endpoint.host}:${endpoint.port}`;
   if (hostKeyProblem) return hostKeyProblem;
   if (error.level === "client-authentication") {
