@@ -15,6 +15,10 @@ const deployFile = [
   `    await this.hosts.run("stty size; read -r -p 'na''me? ' n; echo \\"hello:$n\\"");`,
   `    console.log(await termios(this));`,
   `  }`,
+  `  async shell() {`,
+  `    await this.hosts.at(0).startInteractiveShell("bash --norc --noprofile");`,
+  `    console.log("shell closed");`,
+  `  }`,
   `  async winch() {`,
   `    await this.hosts.run("trap 'stty size' WINCH; echo rea''dy; for i in $(seq 100); do sleep 0.1; done");`,
   `  }`,
@@ -36,6 +40,15 @@ describe("interactive commands on a real terminal", () => {
     term.write("bob\r");
     await term.waitFor("hello:bob");
     await term.waitFor(/termios: icanon done/);
+    expect((await term.exited).exitCode).toBe(0);
+  }, 30_000);
+
+  test("startInteractiveShell hands the terminal to a shell until it exits", async () => {
+    const term = await inTerminal(["run", "deploy.ts", "--", "shell"], { cwd: project({ "deploy.ts": deployFile }) });
+    term.write("echo in-shell-$((2 + 3))\r");
+    await term.waitFor("in-shell-5");
+    term.write("exit 4\r");
+    await term.waitFor("shell closed");
     expect((await term.exited).exitCode).toBe(0);
   }, 30_000);
 
