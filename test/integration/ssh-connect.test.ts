@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Server as SshServer, utils } from "ssh2";
+import { Server as SshServer } from "ssh2";
 import { ActionException, ConnectionFailedException, DummyPty, Env, Node, SSHHost } from "../../engine/index.ts";
 import { loadFixture, type FixtureHost } from "../fixture/sshd.ts";
 
@@ -216,7 +216,8 @@ async function waitForNumber(path: string): Promise<number> {
 
 /** An in-process SSH server that authenticates anyone and refuses every session channel. */
 async function refusingSshServer(): Promise<{ port: number; close(): void }> {
-  const hostKey = utils.generateKeyPairSync("ed25519").private;
+  // A host key OpenSSH made (ssh2's own generator sometimes writes keys its parser then rejects).
+  const hostKey = readFileSync(fixture.hosts[0]!.hostKeyPath);
   const server = new SshServer({ hostKeys: [hostKey] }, (client) => {
     client.on("authentication", (ctx) => ctx.accept());
     client.on("session", (_accept, reject) => reject());
