@@ -95,6 +95,7 @@ describe("interactive commands over SSH", () => {
     ].join("\n");
     const term = await inTerminal(["run", "deploy.ts", "--", "go"], { cwd: project({ "deploy.ts": deploy }), cols: 91, rows: 27 });
     await term.waitFor("name?");
+    expect(term.text()).toContain("connecting to remote…"); // shown on a terminal while the handshake runs
     expect(term.text()).toContain("27 91");
     term.write("alice\r");
     await term.waitFor("ready");

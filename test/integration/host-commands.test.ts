@@ -118,6 +118,18 @@ describe.each(kinds)("contexts on %s", (_kind, hostClass) => {
     }
   });
 
+  test("ifconfig reads the host's interfaces; getIpAddress finds one by name", async () => {
+    const env = envOf();
+    try {
+      const config = await env.hosts.at(0).ifconfig();
+      expect(config.getInterface("lo").ip).toBe("127.0.0.1");
+      expect(await env.hosts.at(0).getIpAddress("lo")).toBe("127.0.0.1");
+      await expect(env.hosts.at(0).getIpAddress("no-such-if0")).rejects.toThrow("no-such-if0");
+    } finally {
+      await Env.close(env);
+    }
+  });
+
   test("initialInput reaches the command; ignoreExitStatus returns the output of a failure", async () => {
     const env = envOf();
     const host = env.hosts.at(0);
