@@ -36,6 +36,17 @@ function embedEsbuild(): BunPlugin {
   };
 }
 
+/** Ink imports react-devtools-core only when DEV is set; the binary never ships it, so it resolves to nothing. */
+function stubReactDevtools(): BunPlugin {
+  return {
+    name: "stub-react-devtools",
+    setup(build) {
+      build.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: "react-devtools-core", namespace: "stub" }));
+      build.onLoad({ filter: /.*/, namespace: "stub" }, () => ({ contents: "export default { initialize() {}, connectToDevTools() {} };", loader: "js" }));
+    },
+  };
+}
+
 const result = await Bun.build({
   entrypoints: [join(root, "cmd", "deployer.ts")],
   compile: { outfile },
@@ -44,7 +55,7 @@ const result = await Bun.build({
   minify: { syntax: true, whitespace: true, identifiers: false },
   // Only loaded under Deno or Node, where Bun's own PTY is not available.
   external: ["node-pty"],
-  plugins: [embedEsbuild()],
+  plugins: [embedEsbuild(), stubReactDevtools()],
 });
 if (!result.success) {
   for (const log of result.logs) console.error(log);
