@@ -5,26 +5,47 @@ import type { ParsedArgs } from "./_args.ts";
 import { CliError } from "./_errors.ts";
 import type { Io } from "./index.ts";
 import { loadDeployFile } from "./_loader.ts";
+import { Shell } from "../shell/index.ts";
+import { VERSION } from "./_version.ts";
+import { createHash } from "node:crypto";
+import { homedir } from "node:os";
+import { basename, join, resolve } from "node:path";
 
 /** Run the `run` command; resolves to the exit code. */
 export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
-  const { root } = await loadDeployFile(args.positional.FILE!, io.cwd);
+  const file = args.positional.FILE!;
+  const { root } = await loadDeployFile(file, io.cwd);
   const interactive = !args.options["non-interactive"] && Boolean(io.stdin.isTTY);
+  const color = Boolean(io.stdout.isTTY) && !process.env.NO_COLOR;
   const pty = new engine.Pty(io.stdin, io.stdout, { interactive });
   const env = engine.Env.defaultFromNode(new root(), {
     pty,
     acceptNewHostKeys: args.options["accept-new-host-keys"] === true,
-    logger: new engine.LoggerInterface([new engine.DefaultLogger(io.stdout, { color: Boolean(io.stdout.isTTY) })]),
+    logger: new engine.LoggerInterface([new engine.DefaultLogger(io.stdout, { color })]),
   });
   try {
-    const words = [...splitPath(args.options.path), ...args.action];
-    if (args.options.scp || args.options.socket || !args.action.length) {
-      throw new CliError(notYet(args), 2);
+    if (args.options.scp || args.options.socket) throw new CliError(notYet(args), 2);
+    if (args.action.length) return await runAction(env, [...splitPath(args.options.path), ...args.action], io);
+    if (!io.stdin.isTTY) throw new CliError("the shell needs a terminal: run an action instead with -- NODE... ACTION [ARG...]");
+    const shell = new Shell({ root: env, pty, color, version: VERSION, sourceFile: resolve(io.cwd, file), historyFile: historyFile(resolve(io.cwd, file)) });
+    const start = splitPath(args.options.path);
+    if (start.length) {
+      const node = shell.walk(start);
+      if (!node) throw new CliError(`--path: no node ${start.join(" ")} in ${file}`);
+      shell.cd(node);
     }
-    return await runAction(env, words, io);
+    await shell.run();
+    return 0;
   } finally {
     await engine.Env.close(env);
   }
+}
+
+/** One history file per deploy script, in the user's state directory. */
+function historyFile(script: string): string {
+  const base = process.env.XDG_STATE_HOME || join(process.env.HOME || homedir(), ".local", "state");
+  const id = createHash("sha256").update(script).digest("hex").slice(0, 12);
+  return join(base, "deployer", "history", `${basename(script)}-${id}`);
 }
 
 /** `--path "a b"` or `--path a.b` → ["a", "b"]. */
@@ -72,6 +93,5 @@ function actionFailure(error: unknown): CliError {
 
 function notYet(args: ParsedArgs): string {
   if (args.options.scp) return "the SCP shell is not available yet in this version";
-  if (args.options.socket) return "shared sessions (--socket) are not available yet in this version";
-  return `the interactive shell is not available yet in this version; run one action: deployer run ${args.positional.FILE} -- NODE... ACTION [ARG...]`;
+  return "shared sessions (--socket) are not available yet in this version";
 }

@@ -1,6 +1,5 @@
 // The CLI: `main(argv, io)` parses, dispatches and reports; only cmd/deployer.ts exits the process.
 import type { Readable, Writable } from "node:stream";
-import pkg from "../package.json" with { type: "json" };
 import { parseArgs, usage } from "./_args.ts";
 import { CliError } from "./_errors.ts";
 import { runCommand } from "./_run.ts";
@@ -13,7 +12,8 @@ export interface Io {
   cwd: string;
 }
 
-export const VERSION: string = pkg.version;
+export { VERSION } from "./_version.ts";
+import { VERSION } from "./_version.ts";
 
 /** Run the CLI with `argv` (without the program name); resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {

@@ -6,6 +6,9 @@ import { buildCommand, SUDO_PROMPT } from "./_command.ts";
 import type { Host, RunOptions } from "./_host.ts";
 import type { CommandResult } from "./_result.ts";
 
+/** Set on an input stream while a PTY command receives its keystrokes (so a shell leaves Ctrl-C to it). */
+export const PASSING_THROUGH: unique symbol = Symbol.for("deployer.passingThrough") as never;
+
 /** Run `command` on `host` (or a handle of it), as `host.run`/`host.sudo` describe. */
 export async function executeCommand(host: Host, command: string, useSudo: boolean, options: RunOptions): Promise<string> {
   const session = host.session;
@@ -41,7 +44,14 @@ export async function executeCommand(host: Host, command: string, useSudo: boole
         if (show) pty.stdout.write(text);
       },
     });
-    if (terminal) detach = passThrough(host, proc, sudo);
+    session.running?.add(proc);
+    const untrack = () => session.running?.delete(proc);
+    const previousDetach = detach;
+    detach = () => { previousDetach(); untrack(); };
+    if (terminal) {
+      const restore = passThrough(host, proc, sudo);
+      detach = () => { restore(); untrack(); };
+    }
     if (options.initialInput !== undefined) proc.write(options.initialInput);
     const outcome = await proc.done;
     const result: CommandResult = {
@@ -72,7 +82,8 @@ export async function executeCommand(host: Host, command: string, useSudo: boole
  */
 function passThrough(host: Host, proc: ExecProcess, sudo: SudoResponder): () => void {
   const pty = host.session.pty;
-  const stdin = pty.stdin as NodeJS.ReadStream;
+  const stdin = pty.stdin as NodeJS.ReadStream & Record<symbol, boolean>;
+  stdin[PASSING_THROUGH] = true;
   const wasRaw = stdin.isRaw ?? false;
   stdin.setRawMode?.(true);
   const onData = (data: Buffer) => { if (!sudo.asking) proc.write(data); };
@@ -83,6 +94,7 @@ function passThrough(host: Host, proc: ExecProcess, sudo: SudoResponder): () => 
   return () => {
     if (restored) return;
     restored = true;
+    stdin[PASSING_THROUGH] = false;
     stdin.off("data", onData);
     stdin.pause();
     stdin.setRawMode?.(wasRaw);

@@ -4,7 +4,7 @@ import { parseIfconfigOutput, type IfConfig } from "../_network.ts";
 import type { LoggerInterface } from "../loggers/index.ts";
 import { DummyPty, type Pty } from "../pty.ts";
 import { LoggerInterface as Loggers } from "../loggers/index.ts";
-import type { Backend, FileSystem } from "./_backend.ts";
+import type { Backend, ExecProcess, FileSystem } from "./_backend.ts";
 import {
   EMPTY_CONTEXT, mergeContexts, resolveCwd, runScoped, scopedContext, withCd, withEnv, withPrefix, type HostContext,
 } from "./_context.ts";
@@ -37,6 +37,8 @@ export interface HostSession {
   isSandbox: boolean;
   /** Trust SSH host keys not yet in known_hosts (the CLI's --accept-new-host-keys). */
   acceptNewHostKeys?: boolean;
+  /** The commands running now, so an interrupt (Ctrl-C in the shell) can stop them. */
+  running?: Set<ExecProcess>;
 }
 
 export interface CdOptions {

@@ -36,7 +36,8 @@ class LocalBackend implements Backend {
 }
 
 function execWithPipes(request: ExecRequest): ExecProcess {
-  const child = spawn("/bin/bash", ["-c", request.command], { stdio: ["pipe", "pipe", "pipe"] });
+  // Its own process group, so a signal reaches every process of a pipeline, not only bash.
+  const child = spawn("/bin/bash", ["-c", request.command], { stdio: ["pipe", "pipe", "pipe"], detached: true });
   child.stdout.on("data", (chunk: Buffer) => request.onStdout(chunk));
   child.stderr.on("data", (chunk: Buffer) => request.onStderr(chunk));
   child.stdin.on("error", () => { /* the command may exit without reading its input */ });
@@ -48,7 +49,14 @@ function execWithPipes(request: ExecRequest): ExecProcess {
     write: (data) => { child.stdin.write(data); },
     end: () => { child.stdin.end(); },
     resize: () => {},
-    signal: (name) => { child.kill(`SIG${name}` as NodeJS.Signals); },
+    signal: (name) => {
+      const signal = (name.startsWith("SIG") ? name : `SIG${name}`) as NodeJS.Signals;
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        child.kill(signal);
+      }
+    },
     done,
   };
 }

@@ -1,6 +1,7 @@
 // Env: the execution proxy. Inside an action `this` is an Env over the node.
 import { ActionException, DeployerException } from "../exceptions.ts";
 import { HostContainer, HostsContainer, HostPool } from "../host/_container.ts";
+import type { ExecProcess } from "../host/_backend.ts";
 import { Console } from "../console.ts";
 import { Pty, DummyPty } from "../pty.ts";
 import { LoggerInterface, DefaultLogger } from "../loggers/index.ts";
@@ -30,6 +31,9 @@ interface Session {
   isSandbox: boolean;
   acceptNewHostKeys: boolean;
   pool: HostPool;
+  running: Set<ExecProcess>;
+  /** The sandboxed twin of this session (its own hosts, which run syntax checks only). */
+  sandbox?: Session;
 }
 
 interface EnvState {
@@ -53,6 +57,7 @@ export const Env = class Env {
       isSandbox: options.isSandbox ?? false,
       acceptNewHostKeys: options.acceptNewHostKeys ?? false,
       pool: new HostPool(),
+      running: new Set(),
     };
     return wrap(node, session) as unknown as Env;
   }
@@ -70,12 +75,30 @@ export const Env = class Env {
 
   /** Close every host connection opened by the Envs of `env`'s run. */
   static async close(env: Node): Promise<void> {
-    await stateOf(env).session.pool.closeAll();
+    const { session } = stateOf(env);
+    await Promise.all([session.pool.closeAll(), session.sandbox?.pool.closeAll()]);
+  }
+
+  /** Send SIGINT to every command running now in `env`'s run (what Ctrl-C in the shell does); returns how many. */
+  static interrupt(env: Node): number {
+    const running = [...stateOf(env).session.running];
+    for (const proc of running) proc.signal("INT");
+    return running.length;
+  }
+
+  /** An Env over the same node in the same run, but sandboxed (commands are syntax-checked only). */
+  static sandboxed<T extends Node>(env: T): T {
+    const { node, session } = stateOf(env);
+    if (session.isSandbox) return env;
+    session.sandbox ??= { ...session, isSandbox: true, pool: new HostPool(), sandbox: undefined };
+    return wrap(node, session.sandbox) as T;
   }
 } as unknown as {
   new <T extends Node>(node: T, options?: EnvOptions): Env<T>;
   defaultFromNode<T extends Node>(node: T, options?: EnvOptions): Env<T>;
   close(env: Node): Promise<void>;
+  interrupt(env: Node): number;
+  sandboxed<T extends Node>(env: T): T;
 };
 
 function stateOf(env: object): EnvState {

@@ -158,3 +158,8 @@ function symbolMember(expr: Expr, symbol: symbol): unknown {
 export function isQuery(value: unknown): value is Query {
   return exprOf(value) !== undefined;
 }
+
+/** Where a query was written (`file:line:column`), if known. */
+export function queryLocation(value: Query): string | undefined {
+  return exprOf(value)?.location;
+}

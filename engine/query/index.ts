@@ -1,5 +1,5 @@
 // Q: lazily evaluated expressions over a node (`x = Q.parent.y`), their evaluation and trace.
-export { Q, isQuery, type Query, type QueryMethods, type QueryRoot } from "./_proxy.ts";
+export { Q, isQuery, queryLocation, type Query, type QueryMethods, type QueryRoot } from "./_proxy.ts";
 export { evaluateQuery, traceQuery, QueryResult, NOT_EVALUATED, type QueryContext } from "./_evaluate.ts";
 
 import type { Query as QueryType } from "./_proxy.ts";

@@ -1,0 +1,2 @@
+// The interactive deployment shell.
+export { Shell, INTERRUPTED, type ShellOptions } from "./_shell.ts";

@@ -1,0 +1,188 @@
+import { describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ROOT } from "../helpers/deployer.ts";
+import { onScreen } from "../helpers/screen.ts";
+
+const TAB = "\t";
+const CTRL_C = "\x03";
+const CTRL_D = "\x04";
+const UP = "\x1b[A";
+
+/** A fresh project with the shell fixture as deploy.ts, and its own state directory for history. */
+function project() {
+  const dir = mkdtempSync(join(tmpdir(), "deployer-shell-"));
+  copyFileSync(join(ROOT, "test", "fixture", "shell-deploy.ts"), join(dir, "deploy.ts"));
+  return { dir, env: { XDG_STATE_HOME: join(dir, "state") } };
+}
+
+async function shell(p = project()) {
+  const screen = await onScreen(["run", "deploy.ts"], { cwd: p.dir, env: p.env });
+  await screen.waitForLast("Root > ");
+  return screen;
+}
+
+describe("the shell", () => {
+  test("Tab completes a child's name inline", async () => {
+    const s = await shell();
+    s.type(`prod${TAB}`);
+    await s.waitForLast("Root > production ");
+    s.type(`gr${TAB}`);
+    await s.waitForLast("Root > production greet ");
+    s.type(CTRL_D);
+  }, 30_000);
+
+  test("a second Tab lists the candidates in columns, private names only when asked for", async () => {
+    const s = await shell();
+    s.type(`${TAB}${TAB}`);
+    await s.waitFor(/production\s+staging\s+web/);
+    expect(s.lines().join("\n")).not.toContain("_hidden");
+    expect(s.lines().join("\n")).toMatch(/cd\s+ls\s+pwd/);
+    s.type(`_${TAB}`);
+    await s.waitForLast("Root > _hidden ");
+    s.type(CTRL_D);
+  }, 30_000);
+
+  test("cd and ls show where you are and what is there", async () => {
+    const s = await shell();
+    s.type("cd staging\r");
+    await s.waitForLast("Root.staging > ");
+    s.type("ls\r");
+    await s.waitFor(/Actions:\n.*echoArgs\*.*greet\*/);
+    s.type("cd ..\rpwd\r");
+    await s.waitFor("/Root\n");
+    s.type("cd -\r");
+    await s.waitForLast("Root.staging > ");
+    s.type(CTRL_D);
+  }, 30_000);
+
+  test("actions run with their arguments; quotes keep spaces; navigation-like words stay arguments", async () => {
+    const s = await shell();
+    s.type(`production greet "Ada Lovelace" hi\r`);
+    await s.waitFor("hi, Ada Lovelace!");
+    s.type(`staging echoArgs .. - / . 'two words'\r`);
+    await s.waitFor(`["..","-","/",".","two words"]`);
+    s.type(CTRL_D);
+  }, 30_000);
+
+  test("a ParallelNode's action prints one result per host", async () => {
+    const s = await shell();
+    s.type("web whoami\r");
+    await s.waitFor("{ local1: 'local1', local2: 'local2' }");
+    s.type("cd web :local2\r");
+    await s.waitForLast("Root.web[local2] > ");
+    s.type("whoami\r");
+    await s.waitFor(/^local2$/m);
+    s.type(CTRL_D);
+  }, 30_000);
+
+  test("--inspect shows a query with every subquery and its value", async () => {
+    const s = await shell();
+    s.type("--inspect production port\r");
+    await s.waitFor("expression: Q.basePort.$add(Q.parent.offset)");
+    await s.waitFor(/Q\.basePort\s+→ 8000/);
+    await s.waitFor(/Q\.parent\.offset\s+→ 80/);
+    await s.waitFor(/Q\.basePort\.\$add\(Q\.parent\.offset\)\s+→ 8080/);
+    s.type(CTRL_D);
+  }, 30_000);
+
+  test("an unknown word gets a suggestion", async () => {
+    const s = await shell();
+    s.type("prodution greet x\r");
+    await s.waitFor(`Unknown command: "prodution" is not a command, node or action at Root. Did you mean "production"?`);
+    s.type(CTRL_D);
+  }, 30_000);
+
+  test("Ctrl-C stops a running action and its commands, and returns to the prompt", async () => {
+    const p = project();
+    const s = await shell(p);
+    s.type("staging nap\r");
+    await s.waitFor("echo napping; sleep 30");
+    // Both hosts' commands are running (they are this machine): sleep 30 twice.
+    await waitUntil(() => sleepers(p.dir) === 2);
+    s.type(CTRL_C);
+    await s.waitFor(/Interrupted \(stopped 2 running commands\)\./);
+    await s.waitForLast("Root > ");
+    await waitUntil(() => sleepers(p.dir) === 0);
+    s.type("pwd\r");
+    await s.waitFor("/Root\n");
+    s.type(CTRL_D);
+  }, 30_000);
+
+  test("Ctrl-C at the prompt clears the line; Ctrl-D leaves the shell", async () => {
+    const s = await shell();
+    s.type("some half typed");
+    await s.waitForLast("Root > some half typed");
+    s.type(CTRL_C);
+    await s.waitForLast("Root > ");
+    s.type(CTRL_D);
+    expect((await s.exited).exitCode).toBe(0);
+  }, 30_000);
+
+  test("sandbox checks commands without running them", async () => {
+    const p = project();
+    const s = await shell(p);
+    const file = join(p.dir, "made-by-action");
+    s.type(`sandbox staging touch ${file}\r`);
+    await s.waitFor(`(sandbox) touch '${file}'`);
+    await s.waitForLast("Root > ");
+    expect(existsSync(file)).toBe(false);
+    s.type(`staging touch ${file}\r`);
+    await s.waitForLast("Root > ");
+    await waitUntil(() => existsSync(file));
+    s.type(CTRL_D);
+  }, 30_000);
+
+  test("an action returning a node opens a subshell there; return comes back", async () => {
+    const s = await shell();
+    s.type("production enter\r");
+    await s.waitFor("Starting subshell ...");
+    await s.waitForLast("(subshell 1) Root > ");
+    s.type("return\r");
+    await s.waitForLast(/^Root > $/);
+    s.type(CTRL_D);
+  }, 30_000);
+
+  test("history survives sessions and Ctrl-R finds an old command", async () => {
+    const p = project();
+    const first = await shell(p);
+    first.type("production greet history\r");
+    await first.waitFor("hello, history!");
+    first.type("pwd\r");
+    await first.waitFor("/Root");
+    first.type(CTRL_D);
+    await first.exited;
+    const second = await shell(p);
+    second.type(UP);
+    await second.waitForLast("Root > pwd");
+    second.type(CTRL_C);
+    second.type("\x12gree");
+    await second.waitForLast("(reverse-i-search)'gree': production greet history");
+    second.type("\r");
+    await second.waitFor("Root > production greet history\nhello, history!");
+    second.type(CTRL_D);
+  }, 30_000);
+
+  test("--version names the version and the root node", async () => {
+    const s = await shell();
+    s.type("--version\r");
+    await s.waitFor(/deployer \d+\.\d+\.\d+ on .*, root node <Root>/);
+    s.type(CTRL_D);
+  }, 30_000);
+});
+
+/** How many `sleep 30` processes are running for this test (they carry no marker, so count all started after it). */
+function sleepers(_dir: string): number {
+  const out = spawnSync("pgrep", ["-f", "^sleep 30$"], { encoding: "utf8" }).stdout.trim();
+  return out ? out.split("\n").length : 0;
+}
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting for a condition");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

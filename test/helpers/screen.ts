@@ -1,0 +1,62 @@
+// The binary in a real PTY, its output replayed into a headless terminal so tests read the screen.
+import xterm from "@xterm/headless";
+import { spawnPty, type PtyExit } from "../../engine/host/_pty.ts";
+import { BINARY } from "./deployer.ts";
+
+export interface Screen {
+  /** The visible lines, trailing spaces trimmed. */
+  lines(): string[];
+  /** The line the cursor is on. */
+  cursorLine(): string;
+  /** Resolves once the screen matches; fails after 15 s showing the screen. */
+  waitFor(pattern: string | RegExp): Promise<void>;
+  /** Resolves once the last non-empty line matches (e.g. a prompt). */
+  waitForLast(pattern: string | RegExp): Promise<void>;
+  type(text: string): void;
+  exited: Promise<PtyExit>;
+}
+
+export async function onScreen(args: string[], options: { cwd: string; env?: Record<string, string>; cols?: number; rows?: number }): Promise<Screen> {
+  const cols = options.cols ?? 100;
+  const rows = options.rows ?? 30;
+  const term = new xterm.Terminal({ cols, rows, allowProposedApi: true });
+  let pending = Promise.resolve();
+  const env = Object.fromEntries(Object.entries({ ...process.env, NO_COLOR: "", ...options.env }).filter((e): e is [string, string] => typeof e[1] === "string"));
+  const proc = await spawnPty({
+    file: BINARY,
+    args,
+    cols,
+    rows,
+    cwd: options.cwd,
+    env,
+    onData(chunk) {
+      const data = Buffer.from(chunk).toString();
+      pending = pending.then(() => new Promise<void>((resolve) => term.write(data, resolve)));
+    },
+  });
+  const lines = () => {
+    const buffer = term.buffer.active;
+    const out: string[] = [];
+    for (let i = 0; i < buffer.length; i++) out.push(buffer.getLine(i)?.translateToString(true) ?? "");
+    while (out.length && out.at(-1) === "") out.pop();
+    return out;
+  };
+  const matches = (text: string, pattern: string | RegExp) => (typeof pattern === "string" ? text.includes(pattern) : pattern.test(text));
+  const until = async (test: () => boolean, what: string) => {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      await pending;
+      if (test()) return;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the screen shows:\n${lines().join("\n")}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  return {
+    lines,
+    cursorLine: () => term.buffer.active.getLine(term.buffer.active.baseY + term.buffer.active.cursorY)?.translateToString(true) ?? "",
+    waitFor: (pattern) => until(() => matches(lines().join("\n"), pattern), String(pattern)),
+    waitForLast: (pattern) => until(() => matches(lines().at(-1) ?? "", pattern), `last line ${pattern}`),
+    type: (text) => proc.write(text),
+    exited: proc.exited,
+  };
+}
