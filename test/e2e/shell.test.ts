@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../helpers/deployer.ts";
-import { onScreen } from "../helpers/screen.ts";
+import { colorOf, onScreen } from "../helpers/screen.ts";
 
 const TAB = "\t";
 const CTRL_C = "\x03";
@@ -186,3 +186,49 @@ async function waitUntil(condition: () => boolean): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+describe("the shell's colours and host commands", () => {
+  test("the prompt colours each name by its group; NO_COLOR turns colour off", async () => {
+    const p = project();
+    const s = await shell(p);
+    s.type("cd production\r");
+    await s.waitForLast("Root.production > ");
+    expect(colorOf(s, "production >")).toBe(1); // Production is red
+    s.type(CTRL_D);
+    const plain = await onScreen(["run", "deploy.ts", "--path", "production"], { cwd: p.dir, env: { ...p.env, NO_COLOR: "1" } });
+    await plain.waitForLast("Root.production > ");
+    expect(colorOf(plain, "production >")).toBeUndefined();
+    plain.type(CTRL_D);
+  }, 30_000);
+
+  test("--run asks for a command and runs it on every host of the node", async () => {
+    const s = await shell();
+    s.type("--run staging\r");
+    await s.waitFor("Command will be executed on 2 hosts:");
+    await s.waitFor("   - local2");
+    await s.waitFor("Enter command");
+    s.type("echo ran-$((20 + 22))\r");
+    await s.waitFor(/local1 echo ran-\$\(\(20 \+ 22\)\)/);
+    await s.waitFor(/local2 echo ran-\$\(\(20 \+ 22\)\)/);
+    await s.waitFor(/ran-42\n(.*\n)*ran-42/);
+    s.type(CTRL_D);
+  }, 30_000);
+
+  test("find lists every action below a node, with its path", async () => {
+    const s = await shell();
+    s.type("find\r");
+    await s.waitFor(" production greet");
+    await s.waitFor(" web whoami");
+    s.type("q");
+    s.type(CTRL_D);
+  }, 30_000);
+
+  test("--source-code shows the class as written in deploy.ts", async () => {
+    const s = await shell();
+    s.type("--source-code production\r");
+    await s.waitFor("class App extends Node {");
+    await s.waitFor("return `${greeting}, ${name}!`;");
+    s.type("q");
+    s.type(CTRL_D);
+  }, 30_000);
+});

@@ -14,6 +14,8 @@ export interface Screen {
   waitForLast(pattern: string | RegExp): Promise<void>;
   type(text: string): void;
   exited: Promise<PtyExit>;
+  /** The headless terminal itself (for colours). */
+  term: xterm.Terminal;
 }
 
 export async function onScreen(args: string[], options: { cwd: string; env?: Record<string, string>; cols?: number; rows?: number }): Promise<Screen> {
@@ -52,6 +54,7 @@ export async function onScreen(args: string[], options: { cwd: string; env?: Rec
     }
   };
   return {
+    term,
     lines,
     cursorLine: () => term.buffer.active.getLine(term.buffer.active.baseY + term.buffer.active.cursorY)?.translateToString(true) ?? "",
     waitFor: (pattern) => until(() => matches(lines().join("\n"), pattern), String(pattern)),
@@ -59,4 +62,18 @@ export async function onScreen(args: string[], options: { cwd: string; env?: Rec
     type: (text) => proc.write(text),
     exited: proc.exited,
   };
+}
+
+/** The foreground colour (ANSI palette index) of the first cell of `text` on the screen, or undefined. */
+export function colorOf(screen: Screen, text: string): number | undefined {
+  const buffer = screen.term.buffer.active;
+  for (let y = 0; y < buffer.length; y++) {
+    const line = buffer.getLine(y);
+    const x = line?.translateToString(true).indexOf(text) ?? -1;
+    if (line && x >= 0) {
+      const cell = line.getCell(x);
+      return cell?.isFgPalette() ? cell.getFgColor() : undefined;
+    }
+  }
+  return undefined;
 }
