@@ -236,10 +236,10 @@ async function inspectCommand(shell: Shell, args: string[]): Promise<void> {
       const hosts = node.hosts.filter(role);
       lines.push(`  ${role}: ${[...hosts].map((h, i) => `${i}. ${h.name}${"address" in h ? ` (${String(h.address)})` : ""}`).join(", ") || "(none)"}`);
     }
-    heading("Actions:");
-    lines.push(...shell.console.inColumns(inspector.getActionNames()).map((l) => `  ${l}`));
-    heading("Child nodes:");
-    lines.push(...shell.console.inColumns(inspector.getChildnodes().map((c) => new Inspector(c).getName())).map((l) => `  ${l}`));
+    const actions = inspector.getActionNames();
+    if (actions.length) heading("Actions:"), lines.push(...shell.console.inColumns(actions).map((l) => `  ${l}`));
+    const children = inspector.getChildnodes().map((c) => new Inspector(c).getName());
+    if (children.length) heading("Child nodes:"), lines.push(...shell.console.inColumns(children).map((l) => `  ${l}`));
     const queries = inspector.getQueries();
     if (queries.length) heading("Queries:"), lines.push(...queries.map((q) => `  ${q} = ${String(inspector.getQuery(q))}`));
     const properties = inspector.getProperties();

@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT, deployer, lines, project } from "../helpers/deployer.ts";
 
@@ -38,3 +39,25 @@ test("the README's parallel tutorial runs its action on every web host and retur
   expect(run.status).toBe(0);
   expect(run.stdout).toMatch(/\{ web1: 'web1: load [\d.]+', web2: 'web2: load [\d.]+' \}/);
 });
+
+test("the README's shell transcript is what the shell shows", async () => {
+  const { onScreen } = await import("../helpers/screen.ts");
+  const transcript = readme.split("`examples/roles.ts`:")[1]!.split("```")[1]!.replace(/^\n/, "").trimEnd().split("\n");
+  const typed = transcript.filter((line) => /^RootNode[^>]* > \S/.test(line) && !line.includes("<Tab>")).map((line) => line.replace(/^RootNode[^>]* > /, ""));
+  const shown = transcript.filter((line) => !line.startsWith("$ ") && !line.includes("<Tab>") && !/^RootNode[^>]* > /.test(line) && !/^[. /]+\.\.\s/.test(line));
+  const state = mkdtempSync(join(tmpdir(), "deployer-readme-"));
+  const screen = await onScreen(["run", "examples/roles.ts"], { cwd: ROOT, env: { XDG_STATE_HOME: state, NO_COLOR: "1" }, rows: 60, cols: 200 });
+  await screen.waitForLast("RootNode > ");
+  for (const command of typed) {
+    if (command === "exit") break;
+    const before = screen.lines().length;
+    screen.type(`${command}\r`);
+    await screen.waitFor(`> ${command}`);
+    while (screen.lines().length <= before) await new Promise((resolve) => setTimeout(resolve, 20));
+    await screen.waitForLast(/^RootNode.* > $/);
+  }
+  const text = screen.lines().join("\n");
+  for (const line of shown) expect(text).toContain(line);
+  screen.type("exit\r");
+  expect((await screen.exited).exitCode).toBe(0);
+}, 30_000);

@@ -232,3 +232,26 @@ describe("the shell's colours and host commands", () => {
     s.type(CTRL_D);
   }, 30_000);
 });
+
+describe("line editing keys", () => {
+  test("Ctrl-A goes to the start of the line, Ctrl-E to the end, Ctrl-U and Ctrl-K delete", async () => {
+    const s = await shell();
+    s.type("greet x\x01production \x05 y");
+    await s.waitForLast("Root > production greet x y");
+    s.type("\x01\x0b");
+    await s.waitForLast(/^Root > $/);
+    s.type("pwd extra\x17\x17pwd\r");
+    await s.waitFor("/Root\n");
+    s.type(CTRL_D);
+  }, 30_000);
+
+  test("Ctrl-L clears the screen and keeps the line being typed", async () => {
+    const s = await shell();
+    s.type("pwd\r");
+    await s.waitFor("/Root");
+    s.type("cd sta\x0c");
+    await s.waitFor(/^Root > cd sta$/);
+    expect(s.lines()[0]).toBe("Root > cd sta");
+    s.type(CTRL_D);
+  }, 30_000);
+});
