@@ -255,3 +255,19 @@ describe("line editing keys", () => {
     s.type(CTRL_D);
   }, 30_000);
 });
+
+test("--connect asks which host and opens a shell there until it exits", async () => {
+  const p = project();
+  const s = await onScreen(["run", "deploy.ts"], { cwd: p.dir, env: { ...p.env, SHELL: "/bin/sh" } });
+  await s.waitForLast("Root > ");
+  s.type("--connect staging\r");
+  await s.waitFor("Connect to which host?");
+  await s.waitFor("local2");
+  s.type("2\r");
+  await s.waitFor(/^[#$] $/m);
+  s.type("echo connected-$((1 + 1))\r");
+  await s.waitFor(/^connected-2$/m);
+  s.type("exit\r");
+  await s.waitForLast("Root > ");
+  s.type(CTRL_D);
+}, 30_000);
