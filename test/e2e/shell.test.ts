@@ -271,3 +271,33 @@ test("--connect asks which host and opens a shell there until it exits", async (
   await s.waitForLast("Root > ");
   s.type(CTRL_D);
 }, 30_000);
+
+describe("questions inside actions", () => {
+  test("confirm gets its answer from the keyboard", async () => {
+    const s = await shell();
+    s.type("production ask\r");
+    await s.waitFor("Really deploy?");
+    s.type("y\r");
+    await s.waitFor(/^deploying$/m);
+    s.type("staging ask\r");
+    await s.waitFor(/Really deploy\?(.|\n)*Really deploy\?/);
+    s.type("n\r");
+    await s.waitFor(/^cancelled$/m);
+    s.type(CTRL_D);
+  }, 30_000);
+
+  test("a password typed at a question is neither shown nor kept in the history", async () => {
+    const p = project();
+    const s = await shell(p);
+    s.type("production login\r");
+    await s.waitFor("Password");
+    s.type("hunter2-secret\r");
+    await s.waitFor("got 14 characters");
+    s.type(CTRL_D);
+    await s.exited;
+    expect(s.lines().join("\n")).not.toContain("hunter2");
+    const history = spawnSync("bash", ["-c", `cat "${p.env.XDG_STATE_HOME}"/deployer/history/*`], { encoding: "utf8" }).stdout;
+    expect(history).toContain("production login");
+    expect(history).not.toContain("hunter2");
+  }, 30_000);
+});
