@@ -4,10 +4,9 @@ import { inTerminal } from "../helpers/terminal.ts";
 
 const deployFile = [
   `import { Node, LocalHost } from "deployer";`,
-  `// Whether deployer's own terminal is back in line mode (icanon), read from a quiet command.`,
-  `async function termios(node: Node) {`,
-  `  const [out] = await node.hosts.run("echo term''ios: $(stty -a < /dev/tty | grep -o -- '-\\\\?icanon') done", { interactive: false });`,
-  `  return out!.trim();`,
+  `// Whether deployer's own terminal is back in line mode (not raw) after the command.`,
+  `async function termios(_node: Node) {`,
+  `  return \`term\${"ios"}: \${(process.stdin as { isRaw?: boolean }).isRaw ? "raw" : "icanon"} done\`;`,
   `}`,
   `export default class Root extends Node {`,
   `  Hosts = { host: LocalHost };`,

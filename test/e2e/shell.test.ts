@@ -99,8 +99,8 @@ describe("the shell", () => {
     const p = project();
     const s = await shell(p);
     s.type("staging nap\r");
-    await s.waitFor("echo napping; sleep 30");
-    // Both hosts' commands are running (they are this machine): sleep 30 twice.
+    await s.waitFor("echo napping; sleep 29.123");
+    // Both hosts' commands are running (they are this machine): that sleep, twice.
     await waitUntil(() => sleepers(p.dir) === 2);
     s.type(CTRL_C);
     await s.waitFor(/Interrupted \(stopped 2 running commands\)\./);
@@ -173,9 +173,9 @@ describe("the shell", () => {
   }, 30_000);
 });
 
-/** How many `sleep 30` processes are running for this test (they carry no marker, so count all started after it). */
+/** How many of the fixture's `sleep 29.123` commands are running (a duration no other test uses). */
 function sleepers(_dir: string): number {
-  const out = spawnSync("pgrep", ["-f", "^sleep 30$"], { encoding: "utf8" }).stdout.trim();
+  const out = spawnSync("pgrep", ["-f", "^sleep 29\\.123$"], { encoding: "utf8" }).stdout.trim();
   return out ? out.split("\n").length : 0;
 }
 
