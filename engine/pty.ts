@@ -6,6 +6,9 @@ export interface Output {
   write(data: string | Uint8Array): unknown;
 }
 
+/** Why `readKeys` stopped: its callback said so, its signal aborted, or input ended. */
+export type KeysEnd = "stopped" | "aborted" | "end-of-input";
+
 /** What reading one line gave: the line, the end of input, or Ctrl-C. */
 export type LineResult = { kind: "line"; text: string } | { kind: "eof" } | { kind: "interrupt" };
 
@@ -139,6 +142,23 @@ export class Pty {
     return await this.withRawMode(() => this.nextKey());
   }
 
+  /**
+   * Hand keys one at a time to `onKey`, in raw mode throughout, until it returns true, `signal` aborts,
+   * or input ends (for widgets that handle keys themselves). Keys not handed over stay for the next
+   * reader. Ends at once when the Pty may not read input (not interactive).
+   */
+  async readKeys(onKey: (key: string) => boolean | Promise<boolean>, signal?: AbortSignal): Promise<KeysEnd> {
+    if (!this.acceptsInput()) return "end-of-input";
+    return await this.withRawMode(async () => {
+      for (;;) {
+        if (signal?.aborted) return "aborted";
+        const key = await this.nextKey(signal);
+        if (key === undefined) return signal?.aborted ? "aborted" : "end-of-input";
+        if (await onKey(key)) return "stopped";
+      }
+    });
+  }
+
   /** Whether questions may read input at all. */
   protected acceptsInput(): boolean {
     return this.interactive && this.stdin !== undefined;
@@ -155,15 +175,16 @@ export class Pty {
     return [24, 80];
   }
 
-  /** The next chunk of input, waiting for it; null at end of input. */
-  protected nextChunk(): Promise<string | null> {
+  /** The next chunk of input, waiting for it; null at end of input or once `signal` aborts (nothing is lost then). */
+  protected nextChunk(signal?: AbortSignal): Promise<string | null> {
     const stdin = this.stdin;
-    if (!stdin || stdin.readableEnded || stdin.destroyed) return Promise.resolve(null);
+    if (!stdin || stdin.readableEnded || stdin.destroyed || signal?.aborted) return Promise.resolve(null);
     return new Promise((resolve, reject) => {
       const done = (): void => {
         stdin.off("data", onData);
         stdin.off("end", onEnd);
         stdin.off("error", onError);
+        signal?.removeEventListener("abort", onEnd);
         stdin.pause();
       };
       const onData = (data: string | Uint8Array): void => {
@@ -175,14 +196,15 @@ export class Pty {
       stdin.on("data", onData);
       stdin.on("end", onEnd);
       stdin.on("error", onError);
+      signal?.addEventListener("abort", onEnd, { once: true });
       stdin.resume();
     });
   }
 
-  private async nextKey(): Promise<string | undefined> {
+  private async nextKey(signal?: AbortSignal): Promise<string | undefined> {
     for (;;) {
       while (this.pending === "") {
-        const chunk = await this.nextChunk();
+        const chunk = await this.nextChunk(signal);
         if (chunk === null) return undefined;
         this.pending = chunk;
       }

@@ -301,3 +301,24 @@ describe("questions inside actions", () => {
     expect(history).not.toContain("hunter2");
   }, 30_000);
 });
+
+test("long output goes through the pager: space shows the next page, q quits", async () => {
+  const p = project();
+  const s = await onScreen(["run", "deploy.ts"], { cwd: p.dir, env: p.env, rows: 12 });
+  await s.waitForLast("Root > ");
+  s.type("find\r");
+  await s.waitFor(" production greet");
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(s.lines().join("\n")).not.toContain(" web whoami"); // the last line waits for the next pages
+  for (let i = 0; i < 5 && !s.lines().join("\n").includes(" web whoami"); i++) {
+    s.type(" ");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await s.waitFor(" web whoami");
+  await s.waitForLast("Root > ");
+  s.type("find\r");
+  await s.waitFor(/production greet(.|\n)*production greet/);
+  s.type("q");
+  await s.waitForLast("Root > ");
+  s.type(CTRL_D);
+}, 30_000);

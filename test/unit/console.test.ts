@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { PassThrough } from "node:stream";
+import xterm from "@xterm/headless";
 import { Console, NoInput, ProgressBar } from "../../engine/console.ts";
 import { DummyPty, Pty } from "../../engine/pty.ts";
 
@@ -24,6 +25,16 @@ function streamed(typed: string, stdout = terminal()) {
 }
 
 const plain = (s: string) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
+
+/** What a terminal of that size shows (scrollback included) after replaying `output`; trailing blanks dropped. */
+async function screen(output: string, rows = 24, columns = 80): Promise<string[]> {
+  const term = new xterm.Terminal({ rows, cols: columns, allowProposedApi: true, convertEol: true });
+  await new Promise<void>((resolve) => term.write(output, resolve));
+  const lines: string[] = [];
+  for (let i = 0; i < term.buffer.active.length; i++) lines.push(term.buffer.active.getLine(i)?.translateToString(true) ?? "");
+  while (lines.at(-1) === "") lines.pop();
+  return lines;
+}
 
 describe("Console.input when not interactive", () => {
   test("takes the default without waiting and says so", async () => {
@@ -140,11 +151,10 @@ describe("Console.input on an interactive terminal", () => {
     expect(await console.input("B")).toBe("second");
   });
 
-  test("the prompt is coloured on a terminal", async () => {
-    const { console, stdout } = streamed("x\n");
+  test("is an Ink widget that leaves the question and its answer on the screen", async () => {
+    const { console, stdout } = streamed("x\r");
     await console.input("A");
-    expect(stdout.text()).toContain("\x1b[");
-    expect(plain(stdout.text())).toBe("  A: x\n");
+    expect(await screen(stdout.text())).toEqual(["  A: x"]);
   });
 
   test("when the input ends, takes the default or throws NoInput", async () => {
@@ -247,9 +257,13 @@ describe("Console.lesspipe", () => {
     const { console, stdout, stdin } = streamed(" ", terminal(3, 80));
     stdin.end();
     await console.lesspipe(lines);
-    const screen = plain(stdout.text());
-    expect(screen).toStartWith("one\ntwo\n  Press enter to continue...\rthree\nfour\n  Press enter to continue...");
-    expect(screen).not.toContain("five");
+    expect(await screen(stdout.text(), 3, 80)).toEqual(["one", "two", "three", "four"]);
+  });
+
+  test("on a terminal, prints what fits on one page without waiting", async () => {
+    const { console, stdout } = streamed("", terminal(10, 80));
+    await console.lesspipe(lines);
+    expect(stdout.text()).toBe("one\ntwo\nthree\nfour\nfive\n");
   });
 
   test("q stops the pager", async () => {
@@ -258,7 +272,7 @@ describe("Console.lesspipe", () => {
     expect(plain(stdout.text())).not.toContain("three");
   });
 
-  test("reads lines from an async iterable lazily", async () => {
+  test("reads lines from an async iterable lazily, one line ahead of the page to know whether more follow", async () => {
     const read: number[] = [];
     async function* generate() {
       for (let i = 1; i <= 5; i++) {
@@ -268,7 +282,7 @@ describe("Console.lesspipe", () => {
     }
     const { console } = streamed("q", terminal(3, 80));
     await console.lesspipe(generate());
-    expect(read).toEqual([1, 2]);
+    expect(read).toEqual([1, 2, 3]);
   });
 });
 
@@ -424,6 +438,34 @@ describe("Pty", () => {
     expect(pty.getTermVar()).toBe("xterm-256color");
     pty.setTermVar("vt100");
     expect(pty.getTermVar()).toBe("vt100");
+  });
+
+  test("readKeys hands keys over one at a time until told to stop, leaving the rest for the next reader", async () => {
+    const stdin = new PassThrough();
+    stdin.write("ab\x1b[Acd\n");
+    const pty = new Pty(stdin, terminal(), { interactive: true });
+    const seen: string[] = [];
+    expect(await pty.readKeys((key) => seen.push(key) === 3)).toBe("stopped");
+    expect(seen).toEqual(["a", "b", "\x1b[A"]);
+    expect(await pty.readLine()).toEqual({ kind: "line", text: "cd" });
+  });
+
+  test("readKeys stops waiting when its signal aborts, and input typed later is not lost", async () => {
+    const stdin = new PassThrough();
+    const pty = new Pty(stdin, terminal(), { interactive: true });
+    const stop = new AbortController();
+    const reading = pty.readKeys(() => false, stop.signal);
+    stop.abort();
+    expect(await reading).toBe("aborted");
+    stdin.write("later\n");
+    expect(await pty.readLine()).toEqual({ kind: "line", text: "later" });
+  });
+
+  test("readKeys ends at once when not interactive, and at the end of input", async () => {
+    const stdin = new PassThrough();
+    stdin.write("typed");
+    expect(await new Pty(stdin, terminal(), { interactive: false }).readKeys(() => false)).toBe("end-of-input");
+    expect(await new DummyPty("xy").readKeys(() => false)).toBe("end-of-input");
   });
 
   test("readKey returns one key at a time, then undefined at the end", async () => {
