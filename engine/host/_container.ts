@@ -1,7 +1,8 @@
 // HostsContainer: the hosts of a node, by role; runs commands on all of them at once.
 import { DeployerException } from "../exceptions.ts";
-import type { CdOptions, EnvOptions, Host, HostClass, HostSession, RunOptions } from "./_host.ts";
-import { EMPTY_CONTEXT, mergeContexts, runScoped, withCd, withEnv, withPrefix, type HostContext } from "./_context.ts";
+import type { Host, HostClass, HostSession, RunOptions } from "./_host.ts";
+import { EMPTY_CONTEXT, mergeContexts, runScoped, type HostContext } from "./_context.ts";
+import { ContextScoped } from "./_scoped.ts";
 import type { OpenMode, RemoteFile, Stat, TransferOptions } from "./_files.ts";
 import type { IfConfig } from "../_network.ts";
 
@@ -43,13 +44,14 @@ export class HostsFailed extends DeployerException {
 }
 
 /** What every host container has: roles, host lookup, iteration. */
-abstract class Container {
+abstract class Container extends ContextScoped {
   protected readonly roleMap: RoleMap;
   protected readonly session: ContainerSession;
   /** The context a derived handle (`hosts.cd(p)`) adds to its hosts' commands. */
   protected extra: HostContext = EMPTY_CONTEXT;
 
   constructor(roles: RoleMap, session: ContainerSession) {
+    super();
     this.roleMap = roles;
     this.session = session;
   }
@@ -62,36 +64,11 @@ abstract class Container {
     return copy;
   }
 
-  private scope<T>(update: (context: HostContext) => HostContext, fn: (() => T) | undefined): this | Promise<Awaited<T>> {
+  protected scope<T>(update: (context: HostContext) => HostContext, fn: (() => T) | undefined): this | Promise<Awaited<T>> {
     if (!fn) return this.derive(update(EMPTY_CONTEXT));
     const extra = this.extra;
     const hosts = this.baseInstances();
     return runScoped(hosts, (outer) => update(mergeContexts(outer, extra)), async (): Promise<Awaited<T>> => await fn());
-  }
-
-  /** Run commands on every host in directory `path`: with a function, a block; without, a handle. */
-  cd(path: string, options?: CdOptions): this;
-  cd<T>(path: string, fn: () => T): Promise<Awaited<T>>;
-  cd<T>(path: string, options: CdOptions, fn: () => T): Promise<Awaited<T>>;
-  cd<T>(path: string, a?: CdOptions | (() => T), b?: () => T): this | Promise<Awaited<T>> {
-    const [options, fn] = typeof a === "function" ? [{}, a] : [a ?? {}, b];
-    return this.scope((c) => withCd(c, path, options.expand ?? false), fn);
-  }
-
-  /** Run commands on every host after `command` (joined with &&). */
-  prefix(command: string): this;
-  prefix<T>(command: string, fn: () => T): Promise<Awaited<T>>;
-  prefix<T>(command: string, fn?: () => T): this | Promise<Awaited<T>> {
-    return this.scope((c) => withPrefix(c, command), fn);
-  }
-
-  /** Run commands on every host with environment variable `name` set. */
-  env(name: string, value: string | null | undefined, options?: EnvOptions): this;
-  env<T>(name: string, value: string | null | undefined, fn: () => T): Promise<Awaited<T>>;
-  env<T>(name: string, value: string | null | undefined, options: EnvOptions, fn: () => T): Promise<Awaited<T>>;
-  env<T>(name: string, value: string | null | undefined, a?: EnvOptions | (() => T), b?: () => T): this | Promise<Awaited<T>> {
-    const [options, fn] = typeof a === "function" ? [{}, a] : [a ?? {}, b];
-    return this.scope((c) => withEnv(c, name, value, options.escape ?? true), fn);
   }
 
   /** Role names, sorted. */

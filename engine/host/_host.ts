@@ -5,9 +5,8 @@ import type { LoggerInterface } from "../loggers/index.ts";
 import { DummyPty, type Pty } from "../pty.ts";
 import { LoggerInterface as Loggers } from "../loggers/index.ts";
 import type { Backend, ExecProcess, FileSystem } from "./_backend.ts";
-import {
-  EMPTY_CONTEXT, mergeContexts, resolveCwd, runScoped, scopedContext, withCd, withEnv, withPrefix, type HostContext,
-} from "./_context.ts";
+import { EMPTY_CONTEXT, mergeContexts, resolveCwd, runScoped, scopedContext, type HostContext } from "./_context.ts";
+import { ContextScoped } from "./_scoped.ts";
 import { executeCommand } from "./_exec.ts";
 import * as files from "./_files.ts";
 import { shellQuote } from "../utils.ts";
@@ -41,15 +40,7 @@ export interface HostSession {
   running?: Set<ExecProcess>;
 }
 
-export interface CdOptions {
-  /** A leading `~` (or `~user`) means that home directory. */
-  expand?: boolean;
-}
-
-export interface EnvOptions {
-  /** Quote the value (default true); false puts it in as is, so `$VAR` expands. */
-  escape?: boolean;
-}
+export type { CdOptions, EnvOptions } from "./_scoped.ts";
 
 const SESSION = Symbol("deployer.host.session");
 const BACKEND = Symbol("deployer.host.backend");
@@ -61,7 +52,7 @@ const PASSWORD = Symbol("deployer.host.askedPassword");
 export type HostClass<T extends Host = Host> = new () => T;
 
 /** Base class of LocalHost and SSHHost: a machine that runs commands. */
-export abstract class Host {
+export abstract class Host extends ContextScoped {
   /** Unique name of this host within a role; shown in logs and prompts. */
   slug = "";
   username = "";
@@ -165,35 +156,10 @@ export abstract class Host {
     return view;
   }
 
-  private scope<T>(update: (context: HostContext) => HostContext, fn: (() => T) | undefined): this | Promise<Awaited<T>> {
+  protected scope<T>(update: (context: HostContext) => HostContext, fn: (() => T) | undefined): this | Promise<Awaited<T>> {
     if (!fn) return this.withContext(update(EMPTY_CONTEXT));
     const extra = this[EXTRA];
     return runScoped([this.base], (outer) => update(mergeContexts(outer, extra)), async (): Promise<Awaited<T>> => await fn());
-  }
-
-  /** Run commands in directory `path`: `host.cd(p, async () => …)` for a block, `host.cd(p).run(…)` for one handle. */
-  cd(path: string, options?: CdOptions): this;
-  cd<T>(path: string, fn: () => T): Promise<Awaited<T>>;
-  cd<T>(path: string, options: CdOptions, fn: () => T): Promise<Awaited<T>>;
-  cd<T>(path: string, a?: CdOptions | (() => T), b?: () => T): this | Promise<Awaited<T>> {
-    const [options, fn] = typeof a === "function" ? [{}, a] : [a ?? {}, b];
-    return this.scope((c) => withCd(c, path, options.expand ?? false), fn);
-  }
-
-  /** Run commands after `command` (joined with &&), e.g. `source venv/bin/activate`. */
-  prefix(command: string): this;
-  prefix<T>(command: string, fn: () => T): Promise<Awaited<T>>;
-  prefix<T>(command: string, fn?: () => T): this | Promise<Awaited<T>> {
-    return this.scope((c) => withPrefix(c, command), fn);
-  }
-
-  /** Run commands with environment variable `name` set to `value`. */
-  env(name: string, value: string | null | undefined, options?: EnvOptions): this;
-  env<T>(name: string, value: string | null | undefined, fn: () => T): Promise<Awaited<T>>;
-  env<T>(name: string, value: string | null | undefined, options: EnvOptions, fn: () => T): Promise<Awaited<T>>;
-  env<T>(name: string, value: string | null | undefined, a?: EnvOptions | (() => T), b?: () => T): this | Promise<Awaited<T>> {
-    const [options, fn] = typeof a === "function" ? [{}, a] : [a ?? {}, b];
-    return this.scope((c) => withEnv(c, name, value, options.escape ?? true), fn);
   }
 
   // Commands

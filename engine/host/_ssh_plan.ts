@@ -67,10 +67,9 @@ export function planConnection(host: SshHostFields, options: { acceptNewHostKeys
   const config = host.configFilename ? loadSshConfig(expandLocalPath(host.configFilename)) : undefined;
   const settings = resolve(config, host.address, { user: host.username || undefined, port: host.port });
   const warnings = [...settings.warnings];
-  const target = endpoint(host.name, host.address, settings, {
-    port: host.port,
-    username: host.username,
-    password: host.password,
+  // What every endpoint takes from the host: its keys (a jump host tries its own from the
+  // config first), timeouts, known_hosts and trust.
+  const shared = {
     keys: ownKeys(host),
     timeout: host.timeout,
     keepaliveInterval: host.keepaliveInterval,
@@ -78,23 +77,12 @@ export function planConnection(host: SshHostFields, options: { acceptNewHostKeys
     acceptNewHostKeys: host.acceptNewHostKeys || options.acceptNewHostKeys === true,
     agentSocket: options.agentSocket,
     lookForKeys: host.lookForKeys,
-  });
+  };
+  const target = endpoint(host.name, host.address, settings, { ...shared, port: host.port, username: host.username, password: host.password });
   const hops = (settings.proxyJump ?? []).map((hop) => {
     const hopSettings = resolve(config, hop.host, { user: hop.user, port: hop.port });
     warnings.push(...hopSettings.warnings);
-    return endpoint(`jump host ${hop.host}`, hop.host, hopSettings, {
-      port: hop.port,
-      username: hop.user ?? "",
-      password: "",
-      // A jump host takes its own keys from the config, then the target's keys.
-      keys: ownKeys(host),
-      timeout: host.timeout,
-      keepaliveInterval: host.keepaliveInterval,
-      knownHostsFilename: host.knownHostsFilename,
-      acceptNewHostKeys: host.acceptNewHostKeys || options.acceptNewHostKeys === true,
-      agentSocket: options.agentSocket,
-      lookForKeys: host.lookForKeys,
-    });
+    return endpoint(`jump host ${hop.host}`, hop.host, hopSettings, { ...shared, port: hop.port, username: hop.user ?? "", password: "" });
   });
   return { hops, target, warnings };
 }

@@ -1,0 +1,44 @@
+// cd / prefix / env, shared by hosts and host containers: with a function, a scoped block;
+// without, a derived handle.
+import { withCd, withEnv, withPrefix, type HostContext } from "./_context.ts";
+
+export interface CdOptions {
+  /** A leading `~` (or `~user`) means that home directory. */
+  expand?: boolean;
+}
+
+export interface EnvOptions {
+  /** Quote the value (default true); false puts it in as is, so `$VAR` expands. */
+  escape?: boolean;
+}
+
+/** Something commands run on, whose context can be extended for a block or a handle. */
+export abstract class ContextScoped {
+  /** Apply `update` for the commands inside `fn` (a block), or return a handle that always applies it. */
+  protected abstract scope<T>(update: (context: HostContext) => HostContext, fn: (() => T) | undefined): this | Promise<Awaited<T>>;
+
+  /** Run commands in directory `path`: `x.cd(p, async () => …)` for a block, `x.cd(p).run(…)` for one handle. */
+  cd(path: string, options?: CdOptions): this;
+  cd<T>(path: string, fn: () => T): Promise<Awaited<T>>;
+  cd<T>(path: string, options: CdOptions, fn: () => T): Promise<Awaited<T>>;
+  cd<T>(path: string, a?: CdOptions | (() => T), b?: () => T): this | Promise<Awaited<T>> {
+    const [options, fn] = typeof a === "function" ? [{}, a] : [a ?? {}, b];
+    return this.scope((c) => withCd(c, path, options.expand ?? false), fn);
+  }
+
+  /** Run commands after `command` (joined with &&), e.g. `source venv/bin/activate`. */
+  prefix(command: string): this;
+  prefix<T>(command: string, fn: () => T): Promise<Awaited<T>>;
+  prefix<T>(command: string, fn?: () => T): this | Promise<Awaited<T>> {
+    return this.scope((c) => withPrefix(c, command), fn);
+  }
+
+  /** Run commands with environment variable `name` set to `value`. */
+  env(name: string, value: string | null | undefined, options?: EnvOptions): this;
+  env<T>(name: string, value: string | null | undefined, fn: () => T): Promise<Awaited<T>>;
+  env<T>(name: string, value: string | null | undefined, options: EnvOptions, fn: () => T): Promise<Awaited<T>>;
+  env<T>(name: string, value: string | null | undefined, a?: EnvOptions | (() => T), b?: () => T): this | Promise<Awaited<T>> {
+    const [options, fn] = typeof a === "function" ? [{}, a] : [a ?? {}, b];
+    return this.scope((c) => withEnv(c, name, value, options.escape ?? true), fn);
+  }
+}
