@@ -6,6 +6,7 @@ import { CliError } from "./_errors.ts";
 import type { Io } from "./index.ts";
 import { loadDeployFile } from "./_loader.ts";
 import { Shell } from "../shell/index.ts";
+import { openScpShell } from "../scp/index.ts";
 import { VERSION } from "./_version.ts";
 import { createHash } from "node:crypto";
 import { homedir } from "node:os";
@@ -24,9 +25,15 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
     logger: new engine.LoggerInterface([new engine.DefaultLogger(io.stdout, { color })]),
   });
   try {
-    if (args.options.scp || args.options.socket) throw new CliError(notYet(args), 2);
+    if (args.options.socket) throw new CliError("shared sessions (--socket) are not available yet in this version", 2);
     if (args.action.length) return await runAction(env, [...splitPath(args.options.path), ...args.action], io);
     if (!io.stdin.isTTY) throw new CliError("the shell needs a terminal: run an action instead with -- NODE... ACTION [ARG...]");
+    if (args.options.scp) {
+      const node = new Shell({ root: env, pty, color, version: VERSION }).walk(splitPath(args.options.path));
+      if (!node) throw new CliError(`--path: no node ${String(args.options.path)} in ${file}`);
+      await openScpShell(node, { pty, color, localCwd: io.cwd, historyFile: `${historyFile(resolve(io.cwd, file))}.scp` });
+      return 0;
+    }
     const shell = new Shell({ root: env, pty, color, version: VERSION, sourceFile: resolve(io.cwd, file), historyFile: historyFile(resolve(io.cwd, file)) });
     const start = splitPath(args.options.path);
     if (start.length) {
@@ -91,7 +98,4 @@ function actionFailure(error: unknown): CliError {
   return new CliError(`${location ? `${location}: ` : ""}${action} failed: ${message}`, 1, engine.userFrames(inner));
 }
 
-function notYet(args: ParsedArgs): string {
-  if (args.options.scp) return "the SCP shell is not available yet in this version";
-  return "shared sessions (--socket) are not available yet in this version";
-}
+

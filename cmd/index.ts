@@ -30,6 +30,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const { args } = invocation;
     switch (args.command) {
       case "run": return await runCommand(args, io);
+      // `scp FILE` is `run FILE --scp`, as in the original.
+      case "scp": return await runCommand({ ...args, options: { ...args.options, scp: true } }, io);
       default: throw new CliError(`"deployer ${args.command}" is not available yet in this version`, 2);
     }
   } catch (error) {

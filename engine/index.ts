@@ -14,7 +14,7 @@ export { PASSING_THROUGH } from "./host/_exec.ts";
 export { SSHHost } from "./host/_ssh.ts";
 export { HostsContainer, HostContainer, HostsFailed, type HostsDefinition } from "./host/_container.ts";
 export type { CommandResult } from "./host/_result.ts";
-export { FileError, type FileStat } from "./host/_backend.ts";
+export { FileError, type FileStat, type FileSystem } from "./host/_backend.ts";
 export type { Stat, RemoteFile, OpenMode, TransferOptions } from "./host/_files.ts";
 export { Pty, DummyPty, type LineResult, type PtyOptions } from "./pty.ts";
 export {

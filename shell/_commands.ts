@@ -5,6 +5,7 @@ import type { Candidate } from "./_editor.ts";
 import { nodeLabel } from "./_nav.ts";
 import type { Shell } from "./_shell.ts";
 import { highlight, sourceOfClass } from "./_source.ts";
+import { openScpShell } from "../scp/index.ts";
 
 export interface Command {
   name: string;
@@ -130,8 +131,10 @@ export const COMMANDS: readonly Command[] = [
   {
     name: "--scp",
     help: "open the SCP shell on one of the node's hosts",
-    async run(shell) {
-      shell.print("The SCP shell is not available yet in this version.");
+    async run(shell, args) {
+      const node = target(shell, args);
+      if (!node) return;
+      await openScpShell(node, { pty: shell.config.pty, color: shell.color, localCwd: process.cwd(), historyFile: shell.config.historyFile && `${shell.config.historyFile}.scp` });
     },
     complete: nodeArgs,
   },

@@ -38,6 +38,8 @@ interface Key {
 }
 
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+/** How long Tab waits for candidates that have to be fetched. */
+const COMPLETION_TIMEOUT_MS = 1500;
 export const visibleLength = (s: string) => [...s.replace(ANSI, "")].length;
 
 /** Reads lines with editing, history, Ctrl-R search and Tab completion. */
@@ -52,7 +54,8 @@ export class LineEditor {
   constructor(
     private readonly io: EditorIo,
     private readonly history: History,
-    private readonly complete: (d: D.Document) => Completion,
+    /** Candidates for the word before the cursor; may be asynchronous (remote paths), then time-boxed. */
+    private readonly complete: (d: D.Document) => Completion | Promise<Completion>,
     /** Lays candidates out in columns (the Console's inColumns). */
     private readonly columns: (items: string[]) => string[],
   ) {
@@ -128,7 +131,22 @@ export class LineEditor {
       };
 
       const tab = (again: boolean) => {
-        const completion = this.complete(d);
+        const answer = this.complete(d);
+        if (!(answer instanceof Promise)) return applyCompletion(answer, again);
+        // A slow answer (a remote listing) is dropped rather than freezing the prompt; so is one
+        // for a line that changed meanwhile.
+        const asked = d;
+        void Promise.race([answer, new Promise<undefined>((resolve) => setTimeout(resolve, COMPLETION_TIMEOUT_MS))]).then(
+          (completion) => {
+            if (done || d !== asked) return;
+            if (!completion) return output.write("\x07");
+            applyCompletion(completion, again);
+          },
+          () => output.write("\x07"),
+        );
+      };
+
+      const applyCompletion = (completion: Completion, again: boolean) => {
         const candidates = completion.candidates;
         if (candidates.length === 0) return output.write("\x07");
         const current = d.text.slice(completion.start, d.cursor);
