@@ -1,7 +1,7 @@
 // put and get: sources (files, globs, directories with -r) to a target, one file at a time,
 // never overwriting without asking (or -f), with progress on large files.
 import { posix } from "node:path";
-import type { FileError, FileStat, FileSystem, Host } from "../engine/index.ts";
+import { shellQuote, type FileError, type FileStat, type FileSystem, type Host } from "../engine/index.ts";
 import { globRegex, hasGlob } from "./_paths.ts";
 import type { ScpShell } from "./_scp.ts";
 
@@ -24,8 +24,9 @@ const BAR_BYTES = 256 * 1024;
 
 /** Copy `sources` (as typed on `from`) to `target` (as typed on `to`, default its cwd). */
 export async function transfer(shell: ScpShell, from: Side, to: Side, sources: string[], target: string | undefined, flags: TransferFlags): Promise<void> {
-  const fromFs = await from.host.files();
-  const toFs = await to.host.files();
+  // With --sudo, the remote side is looked at through sudo too (it may be readable by root only).
+  const fromFs = withSudoStat(await from.host.files(), from, flags.sudo);
+  const toFs = withSudoStat(await to.host.files(), to, flags.sudo);
   const paths = (await Promise.all(sources.map((s) => expand(from, fromFs, s)))).flat();
   const destination = to.resolve(target ?? ".");
   const destinationStat = await statOrUndefined(toFs, destination);
@@ -109,6 +110,22 @@ function bytes(n: number): string {
     unit++;
   }
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** `fs`, whose stat goes through `sudo stat` on the remote side of a --sudo transfer. */
+function withSudoStat(fs: FileSystem, side: Side, sudo: boolean): FileSystem {
+  if (!sudo || side.kind !== "remote") return fs;
+  const stat = async (path: string): Promise<FileStat> => {
+    const out = await side.host.sudo(`stat -L -c '%F|%s|%u|%g|%f' ${shellQuote(path)} 2>/dev/null || echo missing`, { interactive: false, silent: true });
+    const line = out.trim();
+    if (line === "missing") throw Object.assign(new Error(`no such file on ${side.name}: ${path}`), { code: "ENOENT" });
+    const [type, size, uid, gid, mode] = line.split("|");
+    return {
+      filename: posix.basename(path), size: Number(size), uid: Number(uid), gid: Number(gid), mode: parseInt(mode!, 16),
+      isDir: type === "directory", isFile: type === "regular file" || type === "regular empty file", isSymlink: false, mtime: 0,
+    };
+  };
+  return Object.assign(Object.create(fs) as FileSystem, { stat, lstat: stat });
 }
 
 async function statOrUndefined(fs: FileSystem, path: string): Promise<FileStat | undefined> {

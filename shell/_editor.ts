@@ -46,10 +46,13 @@ export const visibleLength = (s: string) => [...s.replace(ANSI, "")].length;
 export class LineEditor {
   /** The key handler of the line being read, if one is. */
   private handler: ((str: string | undefined, key: Key) => unknown) | undefined;
-  /** Keys that arrived between lines (typed ahead, or a paste of several lines). */
+  /** Keys that came in the same chunk as the Enter that ended a line (a paste of several lines). */
   private readonly typeahead: Array<[string | undefined, Key]> = [];
-  /** Whether keys between lines are kept for the next one (not while an action owns the terminal). */
-  capture = true;
+  /**
+   * Keys are kept for the next line only until the chunk that ended this one is consumed: anything
+   * typed later belongs to whatever runs next (a password question must never leak into the line).
+   */
+  private capture = false;
 
   constructor(
     private readonly io: EditorIo,
@@ -96,6 +99,8 @@ export class LineEditor {
       const finish = (result: ReadResult) => {
         done = true;
         this.handler = undefined;
+        this.capture = true;
+        setImmediate(() => { this.capture = false; });
         input.setRawMode?.(wasRaw);
         if (!this.typeahead.length) input.pause();
         resolve(result);

@@ -213,7 +213,6 @@ export class Shell {
       this.print(this.paint(`Interrupted${stopped ? ` (stopped ${stopped} running command${stopped === 1 ? "" : "s"})` : ""}.`, "yellow"));
       resolveInterrupt();
     };
-    this.editor.capture = false; // while the action runs, keys are its (or Ctrl-C)
     if (input?.isTTY) {
       input.setRawMode?.(true);
       input.on("data", onData);
@@ -222,7 +221,6 @@ export class Shell {
     try {
       return await Promise.race([promise, interrupted]);
     } finally {
-      this.editor.capture = true;
       if (input?.isTTY) {
         input.off("data", onData);
         input.pause();

@@ -123,6 +123,44 @@ describe("the SCP shell", () => {
     await s.exited;
   }, 30_000);
 
+  test("the local commands: lcd, lpwd, lls, lstat, lview", async () => {
+    const { s, p } = await scp();
+    s.type("lcd work\rlpwd\r");
+    await s.waitFor(new RegExp(`^${join(p.dir, "work")}$`, "m"));
+    s.type("lls\r");
+    await s.waitFor(/a\.conf\s+b\.conf\s+tree\//);
+    s.type("lstat a.conf\r");
+    await s.waitFor(/type: {2}file\n {2}size: {2}2 bytes/);
+    s.type("lview b.conf\r");
+    await s.waitFor(/^b$/m);
+    s.type("lstat nope\r");
+    await s.waitFor(`error: no such file: ${join(p.dir, "work", "nope")}`);
+    s.type("\x04");
+    await s.exited;
+  }, 30_000);
+
+  test("put --sudo writes where only root may, keeping an existing file's owner and mode", async () => {
+    const target = mkdtempSync(join(tmpdir(), "deployer-scp-root-"));
+    writeFileSync(join(target, "app.conf"), "old\n", { mode: 0o640 });
+    spawnSync("chown", ["1:1", join(target, "app.conf")]);
+    const { s, p } = await scp();
+    writeFileSync(join(p.dir, "app.conf"), "new\n");
+    s.type(`put app.conf ${target}/\r`);
+    await s.waitFor(/error: .*(permission denied|Permission denied)/);
+    s.type(`put --sudo -f app.conf ${target}/\r`);
+    await s.waitFor(`[sudo] password for ${fixture.username} on ${h.slug}`);
+    s.type(`${fixture.password}\r`); // asked once: the host class sets no password
+    await s.waitFor(`Uploading ${join(p.dir, "app.conf")} to ${h.slug}:${target}/app.conf`);
+    await s.waitForLast(/ > $/);
+    if (readFileSync(join(target, "app.conf"), "utf8") !== "new\n") throw new Error(s.lines().slice(-6).join("\n"));
+    const stat = spawnSync("stat", ["-c", "%u:%g %a", join(target, "app.conf")], { encoding: "utf8" }).stdout.trim();
+    expect(stat).toBe("1:1 640");
+    expect(s.lines().join("\n")).not.toContain(fixture.password);
+    s.type("\x04");
+    await s.exited;
+    rmSync(target, { recursive: true, force: true });
+  }, 30_000);
+
   test("--scp in the main shell opens it on the node's host, and exit comes back", async () => {
     const p = project();
     const s = await onScreen(["run", "deploy.ts"], { cwd: p.dir, env: p.env, cols: 160 });

@@ -120,3 +120,38 @@ test("did-you-mean finds the closest names", () => {
   expect(closest("prodution", ["production", "staging", "cd"])).toEqual(["production"]);
   expect(closest("zzzzzz", ["production", "staging"])).toEqual([]);
 });
+
+describe("asynchronous completion", () => {
+  test("a completion that takes too long rings the bell and never blocks typing", async () => {
+    const { LineEditor } = await import("../../shell/_editor.ts");
+    const { History } = await import("../../shell/_history.ts");
+    const input = new PassThrough() as PassThrough & { isTTY: boolean };
+    const output = new PassThrough();
+    let written = "";
+    output.on("data", (chunk) => (written += chunk.toString()));
+    const editor = new LineEditor({ input, output, width: () => 80 }, new History(), () => new Promise(() => {}), (items) => items);
+    const line = editor.read("> ");
+    input.write("cd slow\t");
+    input.write("ly\r");
+    expect(await line).toEqual({ kind: "line", text: "cd slowly" });
+  });
+
+  test("a late answer for a line that changed meanwhile is dropped", async () => {
+    const { LineEditor } = await import("../../shell/_editor.ts");
+    const { History } = await import("../../shell/_history.ts");
+    const input = new PassThrough();
+    const output = new PassThrough();
+    output.resume();
+    let answer!: (c: { start: number; candidates: Array<{ text: string; display: string }> }) => void;
+    const editor = new LineEditor({ input, output, width: () => 80 }, new History(), () => new Promise((resolve) => (answer = resolve)), (items) => items);
+    const line = editor.read("> ");
+    input.write("cd a\t");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    input.write("bc");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    answer({ start: 3, candidates: [{ text: "apple", display: "apple" }] });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    input.write("\r");
+    expect(await line).toEqual({ kind: "line", text: "cd abc" });
+  });
+});
