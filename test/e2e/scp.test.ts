@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadFixture } from "../fixture/sshd.ts";
 import { onScreen } from "../helpers/screen.ts";
+import { until } from "../helpers/wait.ts";
 
 const fixture = loadFixture();
 const h = fixture.hosts[0]!;
@@ -173,11 +174,3 @@ describe("the SCP shell", () => {
     expect((await s.exited).exitCode).toBe(0);
   }, 30_000);
 });
-
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

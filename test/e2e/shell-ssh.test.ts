@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadFixture } from "../fixture/sshd.ts";
 import { onScreen } from "../helpers/screen.ts";
+import { until } from "../helpers/wait.ts";
 
 test("Ctrl-C in the shell stops an action's commands on SSH hosts too", async () => {
   const fixture = loadFixture();
@@ -33,11 +34,3 @@ test("Ctrl-C in the shell stops an action's commands on SSH hosts too", async ()
   s.type("\x04");
   expect((await s.exited).exitCode).toBe(0);
 }, 30_000);
-
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting for the remote commands");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

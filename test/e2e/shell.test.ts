@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../helpers/deployer.ts";
 import { colorOf, onScreen } from "../helpers/screen.ts";
+import { until } from "../helpers/wait.ts";
 
 const TAB = "\t";
 const CTRL_C = "\x03";
@@ -101,11 +102,11 @@ describe("the shell", () => {
     s.type("staging nap\r");
     await s.waitFor("echo napping; sleep 29.123");
     // Both hosts' commands are running (they are this machine): that sleep, twice.
-    await waitUntil(() => sleepers(p.dir) === 2);
+    await until(() => sleepers(p.dir) === 2);
     s.type(CTRL_C);
     await s.waitFor(/Interrupted \(stopped 2 running commands\)\./);
     await s.waitForLast("Root > ");
-    await waitUntil(() => sleepers(p.dir) === 0);
+    await until(() => sleepers(p.dir) === 0);
     s.type("pwd\r");
     await s.waitFor("/Root\n");
     s.type(CTRL_D);
@@ -131,7 +132,7 @@ describe("the shell", () => {
     expect(existsSync(file)).toBe(false);
     s.type(`staging touch ${file}\r`);
     await s.waitForLast("Root > ");
-    await waitUntil(() => existsSync(file));
+    await until(() => existsSync(file));
     s.type(CTRL_D);
   }, 30_000);
 
@@ -177,14 +178,6 @@ describe("the shell", () => {
 function sleepers(_dir: string): number {
   const out = spawnSync("pgrep", ["-f", "^sleep 29\\.123$"], { encoding: "utf8" }).stdout.trim();
   return out ? out.split("\n").length : 0;
-}
-
-async function waitUntil(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting for a condition");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe("the shell's colours and host commands", () => {
