@@ -1,0 +1,505 @@
+// Benchmark: deployer's SSHHost.putFile/getFile against OpenSSH scp, on a loopback sshd fixture.
+//
+//   ./node_modules/.bin/bun bench/transfer.ts [--size-mb 100] [--runs 3] [--scp-cipher aes128-gcm@openssh.com]
+//
+// Reports MiB/s, deployer/scp ratios and peak memory; it never passes or fails on a timing.
+// See bench/README.md for what each timing includes.
+import { spawn, spawnSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { SSHHost } from "../engine/index.ts";
+import { ensurePrerequisites, killStaleFixtures, startFixture, stopFixture, type Fixture, type FixtureHost } from "../test/fixture/sshd.ts";
+
+export const MIB = 1024 * 1024;
+const RSS_SAMPLE_MS = 5;
+const TIME = "/usr/bin/time";
+const RESULTS_DIR = path.join(import.meta.dir, "results");
+const SIGNALS = { SIGINT: 2, SIGTERM: 15 } as const;
+
+export type Direction = "upload" | "download";
+
+/** One timed transfer: wall-clock seconds and the peak RSS (KiB) of what did the work, when known. */
+export interface Sample {
+  seconds: number;
+  peakRssKb: number | undefined;
+  /** deployer only: this process's RSS just before the transfer, after a full GC. */
+  rssBeforeKb?: number;
+}
+
+/** A way of copying a file to or from the fixture host. */
+interface Method {
+  name: string;
+  /** What the timing and the RSS figure cover, for the report. */
+  includes: string;
+  transfer(direction: Direction, from: string, to: string): Promise<Sample>;
+}
+
+/** The fixture host and the files the benchmark copies. */
+export interface Setup {
+  fixture: Fixture;
+  host: FixtureHost;
+  localDir: string;
+  remoteDir: string; // in the test user's home, owned by that user
+  source: string; // the random file, local side
+  remoteSource: string; // the same bytes on the host's side, for downloads
+  bytes: number;
+  sha256: string;
+}
+
+// ---------------------------------------------------------------------------
+// Teardown: every resource registers how to release it, run once at the end, on error or on a signal.
+
+/** Steps run once, newest first; also on SIGINT/SIGTERM, after which the process exits. */
+export class Teardown {
+  private readonly steps: Array<() => unknown> = [];
+  private running: Promise<void> | undefined;
+
+  add(step: () => unknown): void {
+    this.steps.push(step);
+  }
+
+  run(): Promise<void> {
+    return (this.running ??= (async () => {
+      for (const step of this.steps.reverse()) {
+        try {
+          await step();
+        } catch (error) {
+          process.stderr.write(`bench: cleanup step failed: ${(error as Error).message}\n`);
+        }
+      }
+    })());
+  }
+
+  exitOnSignals(): void {
+    for (const [name, number] of Object.entries(SIGNALS)) {
+      process.once(name, () => {
+        process.stderr.write(`\nbench: ${name}, cleaning up\n`);
+        void this.run().finally(() => process.exit(128 + number));
+      });
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Setup: fixture, random file, directories.
+
+/** Starts a one-host sshd fixture and writes a random file of `bytes` on both sides. */
+export async function setUp(teardown: Teardown, bytes: number): Promise<Setup> {
+  killStaleFixtures();
+  await ensurePrerequisites();
+  const fixture = await startFixture({ count: 1 });
+  teardown.add(() => stopFixture(fixture));
+  const host = fixture.hosts[0]!;
+  if (!host.address.startsWith("127.")) throw new Error(`bench: refusing a non-loopback host ${host.address}`);
+  const localDir = fs.mkdtempSync(path.join(os.tmpdir(), "deployer-bench-"));
+  teardown.add(() => fs.rmSync(localDir, { recursive: true, force: true }));
+  const remoteDir = userDir(fixture.username);
+  teardown.add(() => fs.rmSync(remoteDir, { recursive: true, force: true }));
+  const source = path.join(localDir, "source.bin");
+  const sha256 = await writeRandomFile(source, bytes);
+  const remoteSource = path.join(remoteDir, "source.bin");
+  fs.copyFileSync(source, remoteSource);
+  chownToUser(remoteSource, fixture.username);
+  return { fixture, host, localDir, remoteDir, source, remoteSource, bytes, sha256 };
+}
+
+// The fixture host is this machine: its user's home is where "remote" files land.
+function userDir(username: string): string {
+  const dir = `/home/${username}/deployer-bench-${randomBytes(6).toString("hex")}`;
+  fs.mkdirSync(dir);
+  chownToUser(dir, username);
+  return dir;
+}
+
+function chownToUser(file: string, username: string): void {
+  const id = (flag: string) => Number(spawnSync("id", [flag, username], { encoding: "utf8" }).stdout.trim());
+  fs.chownSync(file, id("-u"), id("-g"));
+}
+
+/** Writes `bytes` random bytes to `file`; returns their sha256. */
+async function writeRandomFile(file: string, bytes: number): Promise<string> {
+  const hash = createHash("sha256");
+  const fd = fs.openSync(file, "w");
+  try {
+    for (let left = bytes; left > 0; left -= MIB) {
+      const chunk = randomBytes(Math.min(MIB, left));
+      hash.update(chunk);
+      fs.writeSync(fd, chunk);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest("hex");
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: MIB })) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+// ---------------------------------------------------------------------------
+// OpenSSH: one master connection (ControlMaster) that every scp reuses, so scp's timings leave the handshake out.
+
+interface OpenSsh {
+  target: string; // user@address
+  port: string;
+  options: string[]; // for both ssh and scp
+  /** The cipher the master negotiated (from its debug log). */
+  cipher(): string | undefined;
+  /** Stops the master; resolves to its peak RSS in KiB, when /usr/bin/time is there. */
+  stop(): Promise<number | undefined>;
+}
+
+const hasTime = fs.existsSync(TIME);
+const children = new Set<ReturnType<typeof spawn>>();
+
+/** `argv` under /usr/bin/time (when present) so its peak RSS can be read from `rssFile`. */
+function timed(argv: string[], rssFile: string): string[] {
+  return hasTime ? [TIME, "-f", "%M", "-o", rssFile, ...argv] : argv;
+}
+
+function readRss(rssFile: string): number | undefined {
+  if (!hasTime || !fs.existsSync(rssFile)) return undefined;
+  const last = fs.readFileSync(rssFile, "utf8").trim().split("\n").at(-1);
+  return last && /^\d+$/.test(last) ? Number(last) : undefined;
+}
+
+/** Runs a command to its end; throws with its stderr when it fails. */
+function run(argv: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "ignore", "pipe"] });
+    children.add(child);
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      children.delete(child);
+      if (code === 0) resolve();
+      else reject(new Error(`\`${argv.join(" ")}\` failed (${signal ?? `exit ${code}`}): ${stderr.trim()}`));
+    });
+  });
+}
+
+/** Kills the commands still running (on a signal, before the fixture goes). */
+function killChildren(): void {
+  for (const child of children) child.kill("SIGTERM");
+}
+
+function sshOptions(fixture: Fixture, controlPath: string): string[] {
+  return [
+    "-F", "none", "-i", fixture.clientKey, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+    "-o", `UserKnownHostsFile=${fixture.knownHosts}`, "-o", "StrictHostKeyChecking=yes", "-o", `ControlPath=${controlPath}`,
+  ];
+}
+
+/** Opens the master connection (with `cipher`, else OpenSSH's default) and waits until scp can use it. */
+async function startOpenSsh(setup: Setup, teardown: Teardown, cipher: string | undefined): Promise<OpenSsh> {
+  const { fixture, host, localDir } = setup;
+  const target = `${fixture.username}@${host.address}`;
+  const port = String(host.port);
+  const options = sshOptions(fixture, path.join(localDir, "ssh-control"));
+  const log = path.join(localDir, "ssh-master.log");
+  const rssFile = path.join(localDir, "ssh-master.rss");
+  const cipherOption = cipher ? ["-c", cipher] : [];
+  const argv = timed(["ssh", "-M", "-N", "-v", "-E", log, ...cipherOption, "-p", port, ...options, target], rssFile);
+  const master = spawn(argv[0]!, argv.slice(1), { stdio: "ignore" });
+  const exited = new Promise<void>((resolve) => master.once("close", () => resolve()));
+  // Ask the master itself to exit: a signal would reach /usr/bin/time, not ssh.
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= run(["ssh", "-O", "exit", "-p", port, ...options, target]).catch(() => master.kill("SIGTERM")).then(() => exited));
+  teardown.add(stop);
+  await waitFor(() => run(["ssh", "-O", "check", "-p", port, ...options, target]).then(() => true, () => false), 10_000);
+  return {
+    target, port, options,
+    cipher: () => /kex: client->server cipher: (\S+)/.exec(fs.readFileSync(log, "utf8"))?.[1],
+    stop: async () => {
+      await stop();
+      return readRss(rssFile);
+    },
+  };
+}
+
+async function waitFor(ready: () => Promise<boolean>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await ready())) {
+    if (Date.now() > deadline) throw new Error(`bench: not ready within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** scp over the master connection; `-O` is the legacy SCP protocol, `-s` SFTP (OpenSSH 9's default). */
+function scpMethod(protocol: "-O" | "-s", ssh: OpenSsh, localDir: string): Method {
+  const rssFile = path.join(localDir, `scp${protocol}.rss`);
+  return {
+    name: `scp ${protocol}`,
+    includes: "spawning scp and its ssh mux client, a new session on the existing master connection, the copy, the exit; "
+      + "RSS: the larger of scp and its mux client (the master's own peak is reported apart)",
+    async transfer(direction, from, to) {
+      const [src, dst] = direction === "upload" ? [from, `${ssh.target}:${to}`] : [`${ssh.target}:${from}`, to];
+      const argv = timed(["scp", protocol, "-q", "-P", ssh.port, ...ssh.options, src, dst], rssFile);
+      const start = performance.now();
+      await run(argv);
+      return { seconds: (performance.now() - start) / 1000, peakRssKb: readRss(rssFile) };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// deployer: one SSHHost whose connection and SFTP channel are open before any timing.
+
+/** An SSHHost for the fixture host, reading no ~/.ssh config and offering only the fixture's key. */
+export function fixtureHost(fixture: Fixture, h: FixtureHost): SSHHost {
+  const Class = class extends SSHHost {
+    constructor() {
+      super();
+      Object.assign(this, {
+        slug: h.slug, address: h.address, port: h.port, username: fixture.username, keyFilename: fixture.clientKey,
+        knownHostsFilename: fixture.knownHosts, configFilename: "", lookForKeys: false,
+      });
+    }
+  };
+  return new Class();
+}
+
+function deployerMethod(host: SSHHost): Method {
+  return {
+    name: "deployer",
+    includes: "host.putFile/getFile on a connected SSHHost with its SFTP channel open: path resolution, stat, "
+      + "open, the copy, close and rename (the atomic-write steps), with the default progress meter; "
+      + "RSS: the whole bench process (Bun runtime included), sampled every 5 ms",
+    async transfer(direction, from, to) {
+      return measureRss(() => (direction === "upload" ? host.putFile(from, to) : host.getFile(from, to)));
+    },
+  };
+}
+
+/** Times `fn` while sampling this process's RSS; the peak also comes from VmHWM, reset first, when Linux allows. */
+async function measureRss(fn: () => Promise<void>): Promise<Sample> {
+  Bun.gc(true); // so garbage from the previous checksum does not count as the transfer's
+  const hwmReset = resetPeakRss();
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), RSS_SAMPLE_MS);
+  const start = performance.now();
+  try {
+    await fn();
+  } finally {
+    clearInterval(timer);
+  }
+  const seconds = (performance.now() - start) / 1000;
+  peak = Math.max(peak, process.memoryUsage().rss);
+  const hwm = hwmReset ? vmHwmKb() : undefined;
+  return { seconds, peakRssKb: Math.max(Math.round(peak / 1024), hwm ?? 0), rssBeforeKb: Math.round(before / 1024) };
+}
+
+// Writing 5 to clear_refs resets VmHWM (Linux 4.0+), so VmHWM then holds the peak since this point.
+function resetPeakRss(): boolean {
+  try {
+    fs.writeFileSync("/proc/self/clear_refs", "5");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function vmHwmKb(): number | undefined {
+  const m = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync("/proc/self/status", "utf8"));
+  return m ? Number(m[1]) : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Measuring: interleaved runs, each copy checked byte for byte.
+
+type Results = Record<string, Record<Direction, Sample[]>>;
+
+/** One transfer of the random file by `method`, its copy checked by sha256 then removed. */
+async function measureOnce(method: Method, direction: Direction, setup: Setup): Promise<Sample> {
+  const slug = method.name.replace(/\W+/g, "-");
+  const [from, to] = direction === "upload"
+    ? [setup.source, path.join(setup.remoteDir, `up-${slug}.bin`)]
+    : [setup.remoteSource, path.join(setup.localDir, `down-${slug}.bin`)];
+  fs.rmSync(to, { force: true });
+  const sample = await method.transfer(direction, from, to);
+  const got = await sha256File(to);
+  if (got !== setup.sha256) throw new Error(`bench: ${method.name} ${direction} copied wrong bytes (sha256 ${got}, want ${setup.sha256})`);
+  fs.rmSync(to, { force: true });
+  return sample;
+}
+
+/** Every method and direction `runs` times, the order rotated each run so no method always goes first. */
+async function measureAll(methods: Method[], setup: Setup, runs: number): Promise<Results> {
+  const results: Results = Object.fromEntries(methods.map((m) => [m.name, { upload: [], download: [] }]));
+  for (let r = 0; r < runs; r++) {
+    const order = [...methods.slice(r % methods.length), ...methods.slice(0, r % methods.length)];
+    for (const direction of ["upload", "download"] as const) {
+      for (const method of order) {
+        const sample = await measureOnce(method, direction, setup);
+        results[method.name]![direction].push(sample);
+        process.stderr.write(`run ${r + 1}/${runs} ${direction.padEnd(8)} ${method.name.padEnd(9)} ${mibPerSec(setup.bytes, sample.seconds).toFixed(1)} MiB/s\n`);
+      }
+    }
+  }
+  return results;
+}
+
+/** What connecting costs, left out of the transfer timings: a fresh `ssh true`, and deployer's connect + SFTP open. */
+async function connectionCosts(setup: Setup, ssh: OpenSsh, runs: number): Promise<{ sshTrueFresh: number; sshTrueMux: number; deployerConnect: number }> {
+  const fresh: number[] = [], mux: number[] = [], deployer: number[] = [];
+  const sshTrue = async (extra: string[]) => {
+    const start = performance.now();
+    await run(["ssh", "-p", ssh.port, ...extra, ...ssh.options, ssh.target, "true"]); // ssh keeps an option's first value
+    return (performance.now() - start) / 1000;
+  };
+  for (let r = 0; r < runs; r++) {
+    fresh.push(await sshTrue(["-o", "ControlPath=none"]));
+    mux.push(await sshTrue([]));
+    const host = fixtureHost(setup.fixture, setup.host);
+    const start = performance.now();
+    await host.files();
+    deployer.push((performance.now() - start) / 1000);
+    await host.close();
+  }
+  return { sshTrueFresh: median(fresh), sshTrueMux: median(mux), deployerConnect: median(deployer) };
+}
+
+// ---------------------------------------------------------------------------
+// Reporting.
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function mibPerSec(bytes: number, seconds: number): number {
+  return bytes / MIB / seconds;
+}
+
+interface DirectionSummary {
+  medianSeconds: number;
+  mibPerSec: number;
+  seconds: number[];
+  peakRssKb: number | undefined;
+  rssBeforeKb: number | undefined;
+}
+
+interface Summary {
+  method: string;
+  includes: string;
+  upload: DirectionSummary;
+  download: DirectionSummary;
+}
+
+function summarize(methods: Method[], results: Results, bytes: number): Summary[] {
+  const max = (values: Array<number | undefined>) => {
+    const known = values.filter((n) => n !== undefined);
+    return known.length ? Math.max(...known) : undefined;
+  };
+  const one = (samples: Sample[]): DirectionSummary => {
+    const seconds = samples.map((s) => s.seconds);
+    return {
+      medianSeconds: median(seconds), mibPerSec: mibPerSec(bytes, median(seconds)), seconds,
+      peakRssKb: max(samples.map((s) => s.peakRssKb)), rssBeforeKb: max(samples.map((s) => s.rssBeforeKb)),
+    };
+  };
+  return methods.map((m) => ({ method: m.name, includes: m.includes, upload: one(results[m.name]!.upload), download: one(results[m.name]!.download) }));
+}
+
+/** deployer's MiB/s over each scp mode's, per direction. */
+function ratios(summaries: Summary[]): Record<string, { upload: number; download: number }> {
+  const deployer = summaries.find((s) => s.method === "deployer")!;
+  return Object.fromEntries(summaries.filter((s) => s !== deployer).map((s) => [`deployer/${s.method}`, {
+    upload: deployer.upload.mibPerSec / s.upload.mibPerSec,
+    download: deployer.download.mibPerSec / s.download.mibPerSec,
+  }]));
+}
+
+function formatTable(summaries: Summary[], ratio: ReturnType<typeof ratios>, masterRssKb: number | undefined): string {
+  const mib = (kb: number | undefined) => (kb === undefined ? "n/a" : (kb / 1024).toFixed(1));
+  const rows = [["method", "upload MiB/s", "download MiB/s", "peak RSS MiB (up/down)"]];
+  for (const s of summaries) {
+    rows.push([s.method, s.upload.mibPerSec.toFixed(1), s.download.mibPerSec.toFixed(1), `${mib(s.upload.peakRssKb)} / ${mib(s.download.peakRssKb)}`]);
+  }
+  for (const [name, r] of Object.entries(ratio)) rows.push([`ratio ${name}`, r.upload.toFixed(2), r.download.toFixed(2), ""]);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const lines = rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "));
+  const deployer = summaries.find((s) => s.method === "deployer")!;
+  lines.push(`scp RSS: scp or its ssh mux client, whichever is larger; the ssh master's own peak over all scp runs: ${mib(masterRssKb)} MiB`);
+  lines.push(`deployer RSS: the whole bench process, which held up to ${mib(deployer.upload.rssBeforeKb)} / ${mib(deployer.download.rssBeforeKb)} MiB just before (after a full GC)`);
+  if (!hasTime) lines.push(`(${TIME} is missing: scp's RSS was not measured)`);
+  return lines.join("\n");
+}
+
+function machineInfo(ssh: OpenSsh): Record<string, unknown> {
+  const sshVersion = spawnSync("ssh", ["-V"], { encoding: "utf8" }).stderr.trim();
+  const ssh2Version = JSON.parse(fs.readFileSync(path.join(import.meta.dir, "..", "node_modules", "ssh2", "package.json"), "utf8")).version;
+  return {
+    cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, kernel: os.release(), bun: Bun.version,
+    openssh: sshVersion, scpCipher: ssh.cipher(), ssh2: ssh2Version,
+  };
+}
+
+function writeJson(report: unknown): string {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const stamp = new Date().toISOString().replace(/:/g, "").replace(/\..*/, "");
+  const file = path.join(RESULTS_DIR, `transfer-${stamp}.json`);
+  fs.writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
+  return file;
+}
+
+// ---------------------------------------------------------------------------
+
+/** `--size-mb N` (MiB, default 100), `--runs N` (default 3), and for transfer.ts `--scp-cipher NAME` (default: OpenSSH's choice). */
+export function parseOptions(argv: string[], withScpCipher = false): { sizeMb: number; runs: number; scpCipher?: string } {
+  const options = { "size-mb": { type: "string", default: "100" }, runs: { type: "string", default: "3" } } as const;
+  const { values } = parseArgs({ args: argv, options: withScpCipher ? { ...options, "scp-cipher": { type: "string" } } : options });
+  const sizeMb = Number(values["size-mb"]);
+  const runs = Number(values.runs);
+  if (!(sizeMb > 0)) throw new Error(`--size-mb must be a positive number, not ${values["size-mb"]}`);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, not ${values.runs}`);
+  const scpCipher = (values as { "scp-cipher"?: string })["scp-cipher"];
+  return scpCipher === undefined ? { sizeMb, runs } : { sizeMb, runs, scpCipher };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const options = parseOptions(argv, true);
+  const teardown = new Teardown();
+  teardown.exitOnSignals();
+  try {
+    const setup = await setUp(teardown, Math.round(options.sizeMb * MIB));
+    teardown.add(killChildren); // before the fixture goes
+    const ssh = await startOpenSsh(setup, teardown, options.scpCipher);
+    const host = fixtureHost(setup.fixture, setup.host);
+    teardown.add(() => host.close());
+    await host.files(); // connect and open SFTP before any timing
+    const methods = [scpMethod("-O", ssh, setup.localDir), scpMethod("-s", ssh, setup.localDir), deployerMethod(host)];
+    const results = await measureAll(methods, setup, options.runs);
+    const connection = await connectionCosts(setup, ssh, options.runs);
+    const machine = machineInfo(ssh);
+    const masterRssKb = await ssh.stop();
+    const summaries = summarize(methods, results, setup.bytes);
+    const ratio = ratios(summaries);
+    console.log(formatTable(summaries, ratio, masterRssKb));
+    console.log(`connecting, left out above (median): fresh \`ssh true\` ${(connection.sshTrueFresh * 1000).toFixed(0)} ms, `
+      + `\`ssh true\` over the master ${(connection.sshTrueMux * 1000).toFixed(0)} ms, deployer connect + SFTP open ${(connection.deployerConnect * 1000).toFixed(0)} ms`);
+    const file = writeJson({
+      date: new Date().toISOString(), options, bytes: setup.bytes, machine, summaries, ratios: ratio,
+      sshMasterPeakRssKb: masterRssKb, connectionSeconds: connection,
+    });
+    console.log(`results: ${path.relative(process.cwd(), file)}`);
+    return 0;
+  } finally {
+    await teardown.run();
+  }
+}
+
+if (import.meta.main) {
+  main(process.argv.slice(2)).then((code) => process.exit(code), (error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}
