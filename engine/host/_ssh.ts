@@ -63,7 +63,8 @@ class SSHBackend implements Backend {
   /** Connections to jump hosts, closed with this one. */
   private readonly jumps: Client[] = [];
   private closed = false;
-  private sftp: Promise<SFTPWrapper> | undefined;
+  private sftp: Promise<SftpFileSystem> | undefined;
+  private sftpFs: SftpFileSystem | undefined;
 
   constructor(private readonly host: SSHHost, private readonly onDrop: (backend: Backend) => void) {}
 
@@ -98,6 +99,8 @@ class SSHBackend implements Backend {
     this.client.on("close", () => {
       this.closed = true;
       this.closeJumps();
+      // ssh2 leaves SFTP streams and requests waiting forever on a dead connection: end them.
+      this.sftpFs?.abort(this.lost("during a file transfer"));
       this.onDrop(this);
     });
   }
@@ -211,12 +214,15 @@ class SSHBackend implements Backend {
   }
 
   files(): Promise<FileSystem> {
-    const sftp = (this.sftp ??= new Promise<SFTPWrapper>((resolve, reject) => {
+    const sftp = (this.sftp ??= new Promise<SftpFileSystem>((resolve, reject) => {
       if (this.closed) return reject(this.lost("before opening SFTP"));
-      this.client.sftp((error, wrapper) => (error ? reject(new ConnectionFailedException(this.host.name, `cannot start SFTP: ${error.message}`, { cause: error })) : resolve(wrapper)));
+      this.client.sftp((error, wrapper) => {
+        if (error) return reject(new ConnectionFailedException(this.host.name, `cannot start SFTP: ${error.message}`, { cause: error }));
+        resolve((this.sftpFs = new SftpFileSystem(wrapper, this.host.name)));
+      });
     }));
     sftp.catch(() => { if (this.sftp === sftp) this.sftp = undefined; });
-    return sftp.then((wrapper) => new SftpFileSystem(wrapper, this.host.name));
+    return sftp;
   }
 
   async close(): Promise<void> {
@@ -303,8 +309,26 @@ const SFTP_CODES: Record<number, [string, string]> = {
 /** Files over the SSH connection's SFTP channel. */
 class SftpFileSystem implements FileSystem {
   private homeDir: Promise<string> | undefined;
+  /** Streams and requests in progress, failed all at once if the connection is lost. */
+  private readonly streams = new Set<Readable | Writable>();
+  private readonly pending = new Set<(error: Error) => void>();
+  private lostWith: Error | undefined;
 
   constructor(private readonly sftp: SFTPWrapper, private readonly hostName: string) {}
+
+  /** The connection is gone: every stream and request in progress fails with `error`. */
+  abort(error: Error): void {
+    this.lostWith = error;
+    for (const fail of [...this.pending]) fail(error);
+    for (const stream of [...this.streams]) stream.destroy(error);
+  }
+
+  private track<S extends Readable | Writable>(stream: S): S {
+    if (this.lostWith) queueMicrotask(() => stream.destroy(this.lostWith));
+    this.streams.add(stream);
+    stream.once("close", () => this.streams.delete(stream));
+    return stream;
+  }
 
   private error(action: string, path: string, error: unknown): FileError {
     const code = (error as { code?: number | string }).code;
@@ -313,7 +337,16 @@ class SftpFileSystem implements FileSystem {
   }
 
   private call<T>(action: string, path: string, fn: (cb: (error: Error | null | undefined, value?: T) => void) => void): Promise<T> {
-    return new Promise((resolve, reject) => fn((error, value) => (error ? reject(this.error(action, path, error)) : resolve(value as T))));
+    return new Promise((resolve, reject) => {
+      if (this.lostWith) return reject(this.lostWith);
+      const fail = (error: Error) => { this.pending.delete(fail); reject(error); };
+      this.pending.add(fail);
+      fn((error, value) => {
+        this.pending.delete(fail);
+        if (error) reject(this.error(action, path, error));
+        else resolve(value as T);
+      });
+    });
   }
 
   home(): Promise<string> {
@@ -346,19 +379,19 @@ class SftpFileSystem implements FileSystem {
   createReadStream(path: string): Readable {
     // 255 KiB is the most OpenSSH's server answers per read; larger requests mean fewer round trips.
     const stream = this.sftp.createReadStream(path.startsWith("/") ? path : `./${path}`, { highWaterMark: SFTP_CHUNK });
-    return this.translateErrors(stream, "read", path);
+    return this.track(this.translateErrors(stream, "read", path));
   }
 
   createWriteStream(path: string, options: { mode?: number } = {}): Writable {
     // A large buffer lets the stream take whole chunks while earlier writes are still on the wire.
     const stream = this.sftp.createWriteStream(path.startsWith("/") ? path : `./${path}`, { mode: options.mode ?? 0o644, highWaterMark: 4 * 1024 * 1024 } as never);
-    return this.translateErrors(stream, "write", path);
+    return this.track(this.translateErrors(stream, "write", path));
   }
 
   private translateErrors<S extends Readable | Writable>(stream: S, action: string, path: string): S {
     const emit = stream.emit.bind(stream);
     (stream as { emit: typeof stream.emit }).emit = ((event: string, ...args: unknown[]) =>
-      event === "error" && !(args[0] instanceof FileError) ? emit("error", this.error(action, path, args[0])) : emit(event, ...args)) as typeof stream.emit;
+      event === "error" && !(args[0] instanceof FileError) && !(args[0] instanceof ConnectionFailedException) ? emit("error", this.error(action, path, args[0])) : emit(event, ...args)) as typeof stream.emit;
     return stream;
   }
 
