@@ -49,6 +49,16 @@ export interface FileStat {
   mtime: number;
 }
 
+/** How each FileError code reads in a message. */
+export const FILE_ERROR_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EEXIST: "already exists",
+  ENOTDIR: "not a directory",
+  EISDIR: "is a directory",
+  EBADF: "the file is closed",
+};
+
 /** A failed file operation, with a POSIX-like code (ENOENT, EACCES, EEXIST, ENOTDIR, EISDIR, EIO). */
 export class FileError extends Error {
   override name = "FileError";

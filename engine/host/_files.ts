@@ -9,7 +9,7 @@ import { pipeline } from "node:stream/promises";
 import type { Console } from "../console.ts";
 import { ExecCommandFailed } from "../exceptions.ts";
 import { shellQuote } from "../utils.ts";
-import { FileError, type FileStat, type FileSystem } from "./_backend.ts";
+import { FILE_ERROR_REASONS, FileError, type FileStat, type FileSystem } from "./_backend.ts";
 import type { RunOptions } from "./_host.ts";
 
 /** What the file operations need from a host. */
@@ -60,14 +60,7 @@ export interface Stat {
 const MODES: readonly OpenMode[] = ["r", "rb", "w", "wb", "a", "ab"];
 /** Transfers larger than this show a progress bar unless the caller follows progress itself. */
 const PROGRESS_BAR_BYTES = 1024 * 1024;
-const REASONS: Record<string, string> = {
-  ENOENT: "no such file",
-  EACCES: "permission denied",
-  EEXIST: "already exists",
-  ENOTDIR: "not a directory",
-  EISDIR: "is a directory",
-  EBADF: "the file is closed",
-};
+const REASONS = FILE_ERROR_REASONS;
 /**
  * A new file's mode, the same over SFTP (which sets modes exactly, without a umask) and locally:
  * 0644 from open(); a copy takes its source's mode without group or world write.

@@ -2,16 +2,9 @@
 import { createReadStream, createWriteStream, promises as fsp, type Stats } from "node:fs";
 import { basename, resolve } from "node:path";
 import type { Readable, Writable } from "node:stream";
-import { FileError, type FileStat, type FileSystem } from "./_backend.ts";
+import { FILE_ERROR_REASONS, FileError, type FileStat, type FileSystem } from "./_backend.ts";
 
-/** The codes FileError promises, and how each reads in a message. */
-const REASONS: Record<string, string> = {
-  ENOENT: "no such file",
-  EACCES: "permission denied",
-  EEXIST: "already exists",
-  ENOTDIR: "not a directory",
-  EISDIR: "is a directory",
-};
+const REASONS = FILE_ERROR_REASONS;
 
 /** Files on this machine with node:fs. Relative paths are relative to the working directory it was created in. */
 export class LocalFileSystem implements FileSystem {
