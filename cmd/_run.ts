@@ -22,7 +22,10 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
   const env = engine.Env.defaultFromNode(new root(), {
     pty,
     acceptNewHostKeys: args.options["accept-new-host-keys"] === true,
-    logger: new engine.LoggerInterface([new engine.DefaultLogger(io.stdout, { color })]),
+    logger: new engine.LoggerInterface([
+      new engine.DefaultLogger(io.stdout, { color }),
+      ...(typeof args.options.log === "string" ? [fileLogger(resolve(io.cwd, args.options.log))] : []),
+    ]),
   });
   try {
     if (args.options.socket) throw new CliError("shared sessions (--socket) are not available yet in this version", 2);
@@ -45,6 +48,15 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
     return 0;
   } finally {
     await engine.Env.close(env);
+  }
+}
+
+/** The --log file's logger; a file that cannot be written is bad input, said in one line. */
+function fileLogger(path: string): engine.FileLogger {
+  try {
+    return new engine.FileLogger(path);
+  } catch (error) {
+    throw new CliError(`--log ${path}: ${(error as NodeJS.ErrnoException).code === "EACCES" ? "permission denied" : (error as Error).message}`);
   }
 }
 

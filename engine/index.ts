@@ -28,7 +28,7 @@ export {
 export { Filter, PublicOnly, PrivateOnly, IsInstance, HasAction, InGroup } from "./node/_filters.ts";
 export { PathType, NodeIterator, iterIsolations, type ActionInfo } from "./node/_inspector.ts";
 export { parseIfconfigOutput, IfConfig, NetworkInterface } from "./_network.ts";
-export { LoggerInterface, DefaultLogger, type Logger, type RunEntry } from "./loggers/index.ts";
+export { LoggerInterface, DefaultLogger, FileLogger, type Logger, type RunEntry, type RunOutcome } from "./loggers/index.ts";
 export {
   DeployerException, ExecCommandFailed, ActionException, QueryException, ConnectionFailedException,
 } from "./exceptions.ts";

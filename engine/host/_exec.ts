@@ -64,7 +64,7 @@ export async function executeCommand(host: Host, command: string, useSudo: boole
       stderr: Buffer.concat(stderr).toString(),
       durationMs: performance.now() - started,
     };
-    entry?.complete(result.exitCode === 0);
+    entry?.complete(result.exitCode === 0, { exitCode: result.exitCode, signal: result.signal, durationMs: result.durationMs });
     sudo.check();
     if (result.exitCode !== 0 && !options.ignoreExitStatus) throw new ExecCommandFailed(result, show ? undefined : result.stderr);
     return sandbox ? "<Not sure in sandbox>" : result.output;

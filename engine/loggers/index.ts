@@ -1,4 +1,6 @@
 // Loggers: pluggable observers of what actions run. The default one prints each command per host.
+import { appendFileSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import type { Output } from "../pty.ts";
 
 export interface RunEntry {
@@ -8,12 +10,19 @@ export interface RunEntry {
   sandbox: boolean;
 }
 
+/** How a command ended (absent when it never started, e.g. the host was unreachable). */
+export interface RunOutcome {
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number;
+}
+
 /** A plug-in; every hook is optional. */
 export interface Logger {
   enterGroup?(name: string, args: readonly unknown[]): void;
   leaveGroup?(): void;
   /** Called when a command starts; the returned function is called when it ends. */
-  logRun?(entry: RunEntry): ((succeeded: boolean) => void) | void;
+  logRun?(entry: RunEntry): ((succeeded: boolean, outcome?: RunOutcome) => void) | void;
   logMsg?(message: string): void;
   logException?(error: unknown): void;
 }
@@ -47,14 +56,14 @@ export class LoggerInterface {
   }
 
   /** Record a command; call `complete` on the result when it ends. */
-  logRun(entry: RunEntry): { complete(succeeded: boolean): void } {
+  logRun(entry: RunEntry): { complete(succeeded: boolean, outcome?: RunOutcome): void } {
     const callbacks = this.loggers.map((logger) => logger.logRun?.(entry)).filter((cb) => typeof cb === "function");
     let done = false;
     return {
-      complete(succeeded) {
+      complete(succeeded, outcome) {
         if (done) return;
         done = true;
-        for (const cb of callbacks) cb(succeeded);
+        for (const cb of callbacks) cb(succeeded, outcome);
       },
     };
   }
@@ -87,5 +96,34 @@ export class DefaultLogger implements Logger {
 
   logMsg(message: string): void {
     this.out.write(`${message}\n`);
+  }
+}
+
+/**
+ * Appends one JSON object per command to a file (`--log FILE`): time, host, command, sudo,
+ * sandbox, exit status and duration. Commands never contain passwords (sudo reads them on stdin).
+ */
+export class FileLogger implements Logger {
+  constructor(private readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    appendFileSync(path, "", { mode: 0o600 });
+  }
+
+  logRun(entry: RunEntry): (succeeded: boolean, outcome?: RunOutcome) => void {
+    const started = new Date();
+    return (succeeded, outcome) => {
+      const record = {
+        time: started.toISOString(),
+        host: entry.host,
+        command: entry.command,
+        sudo: entry.useSudo,
+        sandbox: entry.sandbox,
+        succeeded,
+        exitStatus: outcome?.exitCode ?? null,
+        signal: outcome?.signal ?? null,
+        durationMs: outcome ? Math.round(outcome.durationMs) : null,
+      };
+      appendFileSync(this.path, `${JSON.stringify(record)}\n`);
+    };
   }
 }
