@@ -79,3 +79,13 @@ export function colorOf(screen: Screen, text: string): number | undefined {
   }
   return undefined;
 }
+
+/** What `output` looks like on a terminal of that size: its lines, trailing spaces and empty lines trimmed. */
+export async function render(output: string, rows = 24, columns = 80): Promise<string[]> {
+  const term = new xterm.Terminal({ rows, cols: columns, allowProposedApi: true, convertEol: true });
+  await new Promise<void>((resolve) => term.write(output, resolve));
+  const lines: string[] = [];
+  for (let i = 0; i < term.buffer.active.length; i++) lines.push(term.buffer.active.getLine(i)?.translateToString(true) ?? "");
+  while (lines.at(-1) === "") lines.pop();
+  return lines;
+}

@@ -18,6 +18,7 @@ import { Warning } from "../../engine/console/_warning.tsx";
 import { Console, NoInput } from "../../engine/console.ts";
 import { Node, child } from "../../engine/index.ts";
 import { Pty } from "../../engine/pty.ts";
+import { render as renderScreen } from "../helpers/screen.ts";
 
 const ENTER = "\r";
 const TAB = "\t";
@@ -478,14 +479,7 @@ function onTerminal(typed: string, options: { rows?: number; raw?: boolean } = {
 }
 
 /** What a terminal shows (scrollback included) after replaying `output`; trailing blank lines dropped. */
-async function screen(output: string, rows = 24, columns = 80): Promise<string[]> {
-  const term = new xterm.Terminal({ rows, cols: columns, allowProposedApi: true, convertEol: true });
-  await new Promise<void>((resolve) => term.write(output, resolve));
-  const lines: string[] = [];
-  for (let i = 0; i < term.buffer.active.length; i++) lines.push(term.buffer.active.getLine(i)?.translateToString(true) ?? "");
-  while (lines.at(-1) === "") lines.pop();
-  return lines;
-}
+const screen = renderScreen;
 
 class Git extends Node {}
 class App extends Node {

@@ -3,6 +3,7 @@ import { PassThrough } from "node:stream";
 import xterm from "@xterm/headless";
 import { Console, NoInput, ProgressBar } from "../../engine/console.ts";
 import { DummyPty, Pty } from "../../engine/pty.ts";
+import { render as renderScreen } from "../helpers/screen.ts";
 
 /** A console over scripted input; `output()` is what it printed. */
 function scripted(input = "", options: { interactive?: boolean } = {}) {
@@ -27,14 +28,7 @@ function streamed(typed: string, stdout = terminal()) {
 const plain = (s: string) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
 
 /** What a terminal of that size shows (scrollback included) after replaying `output`; trailing blanks dropped. */
-async function screen(output: string, rows = 24, columns = 80): Promise<string[]> {
-  const term = new xterm.Terminal({ rows, cols: columns, allowProposedApi: true, convertEol: true });
-  await new Promise<void>((resolve) => term.write(output, resolve));
-  const lines: string[] = [];
-  for (let i = 0; i < term.buffer.active.length; i++) lines.push(term.buffer.active.getLine(i)?.translateToString(true) ?? "");
-  while (lines.at(-1) === "") lines.pop();
-  return lines;
-}
+const screen = renderScreen;
 
 describe("Console.input when not interactive", () => {
   test("takes the default without waiting and says so", async () => {
