@@ -28,7 +28,11 @@ export {
 export { Filter, PublicOnly, PrivateOnly, IsInstance, HasAction, InGroup } from "./node/_filters.ts";
 export { PathType, NodeIterator, iterIsolations, type ActionInfo } from "./node/_inspector.ts";
 export { parseIfconfigOutput, IfConfig, NetworkInterface } from "./_network.ts";
-export { LoggerInterface, DefaultLogger, FileLogger, type Logger, type RunEntry, type RunOutcome } from "./loggers/index.ts";
+export {
+  LoggerInterface, DefaultLogger, FileLogger, IndentedDefaultLogger, TraceLogger, TracePrinter, OnHostLogger, type Logger,
+  type RunEntry, type RunOutcome, type FileEntry, type LogScope, type HostHandle, type TraceGroup, type TraceRun,
+  type TraceFile, type TraceItem,
+} from "./loggers/index.ts";
 export {
   DeployerException, ExecCommandFailed, ActionException, QueryException, ConnectionFailedException,
 } from "./exceptions.ts";
