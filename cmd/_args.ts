@@ -3,6 +3,8 @@ import { CliError } from "./_errors.ts";
 
 interface OptionSpec {
   long: string;
+  /** Used between deployer's own processes; not in the usage text. */
+  hidden?: boolean;
   short?: string;
   /** The value's name, for options that take one. */
   value?: string;
@@ -32,10 +34,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     help: "open the shell over FILE's nodes, or run one action and exit",
     options: [{ long: "single-threaded", short: "s", help: "run in this process, without a session server" }, SOCKET, PATH, NON_INTERACTIVE, LOG, SCP, ACCEPT],
   },
-  { name: "listen", positional: ["FILE"], action: false, help: "serve FILE's session on a unix socket", options: [SOCKET, LOG, NON_INTERACTIVE, ACCEPT] },
-  { name: "connect", positional: [], action: true, help: "open a shell in a session started with listen", options: [SOCKET, PATH, SCP] },
+  {
+    name: "listen", positional: ["FILE"], action: false, help: "serve FILE's session on a unix socket, for connect",
+    options: [SOCKET, LOG, NON_INTERACTIVE, ACCEPT, { long: "exit-when-idle", hidden: true, help: "stop when the last terminal leaves" }],
+  },
+  {
+    name: "connect", positional: [], action: true, help: "join a session (listen, or another terminal's run)",
+    options: [SOCKET, PATH, SCP, { long: "window", value: "TOKEN", hidden: true, help: "a window the session asked for" }],
+  },
   { name: "telnet-server", positional: ["FILE"], action: false, help: "serve FILE's shell over telnet on loopback", options: [{ long: "port", value: "N", help: "TCP port (default 8023)" }, LOG, NON_INTERACTIVE, ACCEPT] },
-  { name: "list-sessions", positional: [], action: false, help: "list the sessions started with listen", options: [] },
+  { name: "list-sessions", positional: [], action: false, help: "list this user's sessions, their terminals and what each runs", options: [] },
   { name: "scp", positional: ["FILE"], action: false, help: "open the SCP shell over FILE's hosts", options: [ACCEPT] },
 ];
 
@@ -113,7 +121,7 @@ function usageError(spec: CommandSpec, message: string): CliError {
 }
 
 function synopsis(spec: CommandSpec): string {
-  const options = spec.options.map((o) => `[${o.short ? `-${o.short}|` : ""}--${o.long}${o.value ? ` ${o.value}` : ""}]`);
+  const options = spec.options.filter((o) => !o.hidden).map((o) => `[${o.short ? `-${o.short}|` : ""}--${o.long}${o.value ? ` ${o.value}` : ""}]`);
   return ["deployer", spec.name, ...spec.positional, ...options, ...(spec.action ? ["[-- ACTION ARG...]"] : [])].join(" ");
 }
 
@@ -126,7 +134,7 @@ export function usage(): string {
   lines.push("", "Options:");
   const seen = new Set<string>();
   for (const option of COMMANDS.flatMap((c) => c.options)) {
-    if (seen.has(option.long)) continue;
+    if (seen.has(option.long) || option.hidden) continue;
     seen.add(option.long);
     const flag = `${option.short ? `-${option.short}, ` : ""}--${option.long}${option.value ? ` ${option.value}` : ""}`;
     lines.push(`  ${flag.padEnd(28)} ${option.help}`);

@@ -1,19 +1,30 @@
-// `deployer run FILE [-- NODE... ACTION ARG...]`: load the file, then run one action (or the shell).
-import { inspect } from "node:util";
+// `deployer run FILE`: a shell in a background session server (or in this process with -s), the
+// SCP shell, or one action and exit; `listen` serves a session in the foreground.
+import { resolve } from "node:path";
 import * as engine from "../engine/index.ts";
 import type { ParsedArgs } from "./_args.ts";
 import { CliError } from "./_errors.ts";
 import type { Io } from "./index.ts";
 import { loadDeployFile } from "./_loader.ts";
-import { Shell } from "../shell/index.ts";
-import { openScpShell } from "../scp/index.ts";
-import { VERSION } from "./_version.ts";
-import { createHash } from "node:crypto";
-import { homedir } from "node:os";
-import { basename, join, resolve } from "node:path";
+import { interact, splitPath } from "./_interaction.ts";
+import { connectCommand } from "./_client.ts";
+import { startBackgroundServer } from "./_spawn.ts";
 
 /** Run the `run` command; resolves to the exit code. */
 export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
+  if (typeof args.options.socket === "string") return await connectCommand(args, io);
+  const terminal = Boolean(io.stdin.isTTY && io.stdout.isTTY);
+  // A shell on a terminal goes through a session server other terminals can join; one action,
+  // or no terminal (cron, CI), runs right here.
+  if (!args.options["single-threaded"] && terminal && !args.action.length && !args.options["non-interactive"]) {
+    const socket = await startBackgroundServer(args, io);
+    return await connectCommand({ ...args, options: { ...args.options, socket } }, io);
+  }
+  return await runHere(args, io);
+}
+
+/** Everything in this process: the single-threaded shell, or one action. */
+async function runHere(args: ParsedArgs, io: Io): Promise<number> {
   const file = args.positional.FILE!;
   const { root } = await loadDeployFile(file, io.cwd);
   const interactive = !args.options["non-interactive"] && Boolean(io.stdin.isTTY);
@@ -22,33 +33,22 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
   const env = engine.Env.defaultFromNode(new root(), {
     pty,
     acceptNewHostKeys: args.options["accept-new-host-keys"] === true,
-    logger: new engine.LoggerInterface([
-      new engine.DefaultLogger(io.stdout, { color }),
-      ...(typeof args.options.log === "string" ? [fileLogger(resolve(io.cwd, args.options.log))] : []),
-    ]),
+    logger: new engine.LoggerInterface([new engine.DefaultLogger(undefined, { color }), ...optionLoggers(args, io)]),
   });
   try {
-    if (args.options.socket) throw new CliError("shared sessions (--socket) are not available yet in this version", 2);
-    if (args.action.length) return await runAction(env, [...splitPath(args.options.path), ...args.action], io);
-    if (!io.stdin.isTTY) throw new CliError("the shell needs a terminal: run an action instead with -- NODE... ACTION [ARG...]");
-    if (args.options.scp) {
-      const node = new Shell({ root: env, pty, color, version: VERSION }).walk(splitPath(args.options.path));
-      if (!node) throw new CliError(`--path: no node ${String(args.options.path)} in ${file}`);
-      await openScpShell(node, { pty, color, localCwd: io.cwd, historyFile: `${historyFile(resolve(io.cwd, file))}.scp` });
-      return 0;
+    const request = { path: splitPath(args.options.path), action: args.action, scp: args.options.scp === true, cwd: io.cwd };
+    if (!request.action.length && !io.stdin.isTTY) {
+      throw new CliError("the shell needs a terminal: run an action instead with -- NODE... ACTION [ARG...]");
     }
-    const shell = new Shell({ root: env, pty, color, version: VERSION, sourceFile: resolve(io.cwd, file), historyFile: historyFile(resolve(io.cwd, file)) });
-    const start = splitPath(args.options.path);
-    if (start.length) {
-      const node = shell.walk(start);
-      if (!node) throw new CliError(`--path: no node ${start.join(" ")} in ${file}`);
-      shell.cd(node);
-    }
-    await shell.run();
-    return 0;
+    return await engine.withTerminal(pty, () => interact({ env, pty, file, script: resolve(io.cwd, file), color }, request));
   } finally {
     await engine.Env.close(env);
   }
+}
+
+/** The loggers the options ask for (--log FILE). */
+export function optionLoggers(args: ParsedArgs, io: Io): engine.Logger[] {
+  return typeof args.options.log === "string" ? [fileLogger(resolve(io.cwd, args.options.log))] : [];
 }
 
 /** The --log file's logger; a file that cannot be written is bad input, said in one line. */
@@ -59,55 +59,3 @@ function fileLogger(path: string): engine.FileLogger {
     throw new CliError(`--log ${path}: ${(error as NodeJS.ErrnoException).code === "EACCES" ? "permission denied" : (error as Error).message}`);
   }
 }
-
-/** One history file per deploy script, in the user's state directory. */
-function historyFile(script: string): string {
-  const base = process.env.XDG_STATE_HOME || join(process.env.HOME || homedir(), ".local", "state");
-  const id = createHash("sha256").update(script).digest("hex").slice(0, 12);
-  return join(base, "deployer", "history", `${basename(script)}-${id}`);
-}
-
-/** `--path "a b"` or `--path a.b` → ["a", "b"]. */
-function splitPath(path: string | true | undefined): string[] {
-  return typeof path === "string" ? path.split(/[\s.]+/).filter(Boolean) : [];
-}
-
-/** Walk node names, then run the action with the remaining words as string arguments. */
-async function runAction(env: engine.Node, words: string[], io: Io): Promise<number> {
-  let node = env;
-  let index = 0;
-  while (index < words.length && new engine.Inspector(node).hasChildnode(words[index]!)) {
-    node = new engine.Inspector(node).getChildnode(words[index++]!);
-  }
-  const inspector = new engine.Inspector(node);
-  const where = inspector.getPath().join(" ");
-  const name = words[index] ?? "default";
-  if (!inspector.hasAction(name)) {
-    const children = inspector.getChildnodes({ includePrivate: false }).map((c) => new engine.Inspector(c).getName());
-    const actions = inspector.getActionNames({ includePrivate: false });
-    const what = words[index] === undefined ? `${where} has no default action` : `${where} has no node or action "${name}"`;
-    throw new CliError(`${what} (nodes: ${children.join(", ") || "none"}; actions: ${actions.join(", ") || "none"})`);
-  }
-  try {
-    const result = await inspector.getAction(name).call(...words.slice(index + 1));
-    if (result !== undefined) io.stdout.write(`${typeof result === "string" ? result.replace(/\n?$/, "\n") : `${inspect(result, { colors: Boolean(io.stdout.isTTY), depth: 4 })}\n`}`);
-    return 0;
-  } catch (error) {
-    throw actionFailure(error);
-  }
-}
-
-/** One line naming what failed and where in the user's code, then the user's frames. */
-function actionFailure(error: unknown): CliError {
-  const inner = error instanceof engine.ActionException ? error.innerException : error;
-  const action = error instanceof engine.ActionException ? error.action : "action";
-  const location = engine.userLocation(inner);
-  if (error instanceof engine.ActionException && error.outcomes) {
-    // A parallel action: name every isolation that failed, not only the first.
-    return new CliError(`${location ? `${location}: ` : ""}${error.message}`, 1, engine.userFrames(inner));
-  }
-  const message = inner instanceof Error ? (inner instanceof engine.DeployerException ? inner.message : `${inner.name}: ${inner.message}`) : String(inner);
-  return new CliError(`${location ? `${location}: ` : ""}${action} failed: ${message}`, 1, engine.userFrames(inner));
-}
-
-

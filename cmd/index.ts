@@ -3,6 +3,8 @@ import type { Readable, Writable } from "node:stream";
 import { parseArgs, usage } from "./_args.ts";
 import { CliError } from "./_errors.ts";
 import { runCommand } from "./_run.ts";
+import { connectCommand } from "./_client.ts";
+import { listenCommand, listSessionsCommand } from "./_listen.ts";
 
 /** The process's streams and surroundings, passed in so tests can supply their own. */
 export interface Io {
@@ -32,6 +34,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case "run": return await runCommand(args, io);
       // `scp FILE` is `run FILE --scp`, as in the original.
       case "scp": return await runCommand({ ...args, options: { ...args.options, scp: true } }, io);
+      case "listen": return await listenCommand(args, io);
+      case "connect":
+        if (typeof args.options.socket !== "string") throw new CliError("connect needs --socket S (see deployer list-sessions)", 2);
+        return await connectCommand(args, io);
+      case "list-sessions": return await listSessionsCommand(io);
       default: throw new CliError(`"deployer ${args.command}" is not available yet in this version`, 2);
     }
   } catch (error) {

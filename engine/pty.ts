@@ -35,6 +35,8 @@ const KEY = /\x1b\[[0-9;?]*[\x40-\x7e]|\x1bO.|\x1b.?|[\s\S]/uy;
 /** A terminal: input, output, size, TERM, and whether a person is there to answer. */
 export class Pty {
   readonly interactive: boolean;
+  /** The host whose output this terminal shows, naming it on every line (a parallel action's lane). */
+  readonly hostLabel: string | undefined = undefined;
   private term: string;
   private sizeOverride: [number, number] | undefined;
   private readonly resizeListeners = new Set<(rows: number, columns: number) => void>();
@@ -183,6 +185,7 @@ export class Pty {
       const done = (): void => {
         stdin.off("data", onData);
         stdin.off("end", onEnd);
+        stdin.off("close", onEnd);
         stdin.off("error", onError);
         signal?.removeEventListener("abort", onEnd);
         stdin.pause();
@@ -195,6 +198,7 @@ export class Pty {
       const onError = (error: unknown): void => { done(); reject(error); };
       stdin.on("data", onData);
       stdin.on("end", onEnd);
+      stdin.on("close", onEnd);
       stdin.on("error", onError);
       signal?.addEventListener("abort", onEnd, { once: true });
       stdin.resume();

@@ -177,7 +177,7 @@ export const COMMANDS: readonly Command[] = [
     name: "help",
     help: "list the commands",
     async run(shell) {
-      for (const command of COMMANDS) shell.print(`${shell.paint(command.name.padEnd(16), "cyan")} ${command.help}`);
+      for (const command of shell.commands) shell.print(`${shell.paint(command.name.padEnd(16), "cyan")} ${command.help}`);
       shell.print(`\nType a node path and an action to run it, e.g. "web deploy v1.2". Tab completes; Ctrl-C stops a running action.`);
     },
   },

@@ -61,6 +61,8 @@ export class LineEditor {
     private readonly complete: (d: D.Document) => Completion | Promise<Completion>,
     /** Lays candidates out in columns (the Console's inColumns). */
     private readonly columns: (items: string[]) => string[],
+    /** Ctrl-letter keys that submit a command line of their own. */
+    private readonly bindings: Readonly<Record<string, string>> = {},
   ) {
     emitKeypressEvents(io.input);
     io.input.on("keypress", (str: string | undefined, key: Key) => {
@@ -96,8 +98,10 @@ export class LineEditor {
       };
 
       let done = false;
+      let ended = () => {};
       const finish = (result: ReadResult) => {
         done = true;
+        ended();
         this.handler = undefined;
         this.capture = true;
         setImmediate(() => { this.capture = false; });
@@ -179,6 +183,11 @@ export class LineEditor {
         lastWasTab = key.name === "tab";
         if (key.name === "tab") return tab(again);
         if (key.ctrl) {
+          const bound = key.name !== undefined && Object.hasOwn(this.bindings, key.name) ? this.bindings[key.name] : undefined;
+          if (bound !== undefined) {
+            output.write("\r\n");
+            return finish({ kind: "line", text: bound });
+          }
           switch (key.name) {
             case "c":
               output.write("^C\r\n");
@@ -236,6 +245,13 @@ export class LineEditor {
         d = D.doc(next === entries.length ? saved : entries[next]!);
         render();
       };
+
+      // Input that ends (a client of a shared session left) is end of input, like Ctrl-D.
+      const onEnd = () => { if (!done) finish({ kind: "eof" }); };
+      if (input.readableEnded || input.destroyed) return finish({ kind: "eof" });
+      input.once("end", onEnd);
+      input.once("close", onEnd);
+      ended = () => { input.off("end", onEnd); input.off("close", onEnd); };
 
       this.handler = onKey;
       input.resume();

@@ -2,7 +2,7 @@
 import { hostname } from "node:os";
 import { inspect } from "node:util";
 import {
-  ActionException, Console, Env, Inspector, PASSING_THROUGH, ParallelActionResult, colorize, userFrames, userLocation, type Node, type Pty,
+  ActionException, Console, Env, bindToCaller, Inspector, PASSING_THROUGH, ParallelActionResult, colorize, userFrames, userLocation, type Node, type Pty,
 } from "../engine/index.ts";
 import { LineEditor, type Completion, type EditorIo } from "./_editor.ts";
 import * as D from "./_document.ts";
@@ -23,6 +23,10 @@ export interface ShellOptions {
   version: string;
   /** The deploy script, for --source-code. */
   sourceFile?: string;
+  /** Commands of the run mode (e.g. `new` in a shared session), after the built-ins. */
+  extraCommands?: readonly Command[];
+  /** Ctrl-letter keys that run a command line at once (e.g. `{ n: "new" }`). */
+  keyBindings?: Readonly<Record<string, string>>;
 }
 
 /** A running action, so Ctrl-C can stop it. */
@@ -46,7 +50,12 @@ export class Shell {
       output: config.pty.stdout as EditorIo["output"],
       width: () => config.pty.getWidth(),
     };
-    this.editor = new LineEditor(io, new History(config.historyFile), (d) => this.complete(d), (items) => this.console.inColumns(items));
+    this.editor = new LineEditor(io, new History(config.historyFile), (d) => this.complete(d), (items) => this.console.inColumns(items), config.keyBindings);
+  }
+
+  /** The built-in commands, then the run mode's. */
+  get commands(): readonly Command[] {
+    return [...COMMANDS, ...(this.config.extraCommands ?? [])];
   }
 
   get console(): Console {
@@ -98,7 +107,7 @@ export class Shell {
     if (openQuote) return this.print(`${this.paint("error:", "red")} unterminated ${openQuote} quote`);
     if (words.length === 0) return;
     const values = words.map((w) => w.value);
-    const command = COMMANDS.find((c) => c.name === values[0]);
+    const command = this.commands.find((c) => c.name === values[0]);
     try {
       if (command) return await command.run(this, values.slice(1));
       await this.runActionPath(values, false);
@@ -143,7 +152,7 @@ export class Shell {
   unknown(word: string, node: Node): string {
     const inspector = new Inspector(node);
     const names = [
-      ...COMMANDS.map((c) => c.name),
+      ...this.commands.map((c) => c.name),
       ...inspector.getChildnodes().map((n) => new Inspector(n).getName()),
       ...inspector.getActionNames(),
     ];
@@ -205,14 +214,14 @@ export class Shell {
     let resolveInterrupt!: () => void;
     const interrupted = new Promise<typeof INTERRUPTED>((resolve) => { resolveInterrupt = () => resolve(INTERRUPTED); });
     const wasRaw = input?.isRaw ?? false;
-    const onData = (data: Buffer) => {
+    const onData = bindToCaller((data: Buffer) => {
       // While a PTY command passes keys through, Ctrl-C is its to handle.
       if (!data.includes(0x03) || (input as unknown as Record<symbol, boolean>)[PASSING_THROUGH]) return;
       this.print("^C");
       const stopped = Env.interrupt(this.config.root);
       this.print(this.paint(`Interrupted${stopped ? ` (stopped ${stopped} running command${stopped === 1 ? "" : "s"})` : ""}.`, "yellow"));
       resolveInterrupt();
-    };
+    });
     if (input?.isTTY) {
       input.setRawMode?.(true);
       input.on("data", onData);
@@ -240,11 +249,11 @@ export class Shell {
     const color = this.color;
     const candidates = (() => {
       if (values.length === 0) {
-        const builtins = COMMANDS.filter((c) => c.name.startsWith(last.value) && (c.name !== "return" || this.inSubshell))
+        const builtins = this.commands.filter((c) => c.name.startsWith(last.value) && (c.name !== "return" || this.inSubshell))
           .map((c) => ({ text: c.name, display: this.paint(c.name, "cyan") }));
         return [...actionCandidates(this.state, this.state.node, last.value, color), ...builtins];
       }
-      const command = COMMANDS.find((c) => c.name === values[0]);
+      const command = this.commands.find((c) => c.name === values[0]);
       if (command) return command.complete?.(this, values.slice(1), last.value) ?? [];
       const parsed = this.parseActionPath(values);
       if ("error" in parsed || parsed.action) return []; // nothing completes after an action name

@@ -5,6 +5,7 @@ import type { ExecProcess } from "./_backend.ts";
 import { buildCommand, SUDO_PROMPT } from "./_command.ts";
 import type { Host, RunOptions } from "./_host.ts";
 import type { CommandResult } from "./_result.ts";
+import { currentRoute, type Interruptible } from "../_terminal.ts";
 
 /** Set on an input stream while a PTY command receives its keystrokes (so a shell leaves Ctrl-C to it). */
 export const PASSING_THROUGH: unique symbol = Symbol.for("deployer.passingThrough") as never;
@@ -19,7 +20,7 @@ export async function executeCommand(host: Host, command: string, useSudo: boole
   const shown = [...context.prefixes, command].join(" && ");
   const show = !options.silent && (options.interactive ?? true);
   const terminal = show && pty.interactive && pty.isTTY && pty.stdin !== undefined;
-  const entry = options.silent ? undefined : session.logger.logRun({ host: host.name, command: shown, useSudo, sandbox });
+  const entry = options.silent ? undefined : session.logger.logRun({ host: host.name, command: shown, useSudo, sandbox, hostHandle: host });
   const started = performance.now();
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
@@ -44,8 +45,7 @@ export async function executeCommand(host: Host, command: string, useSudo: boole
         if (show) pty.stdout.write(text);
       },
     });
-    session.running?.add(proc);
-    const untrack = () => session.running?.delete(proc);
+    const untrack = track(session.running, proc);
     const previousDetach = detach;
     detach = () => { previousDetach(); untrack(); };
     if (terminal) {
@@ -74,6 +74,14 @@ export async function executeCommand(host: Host, command: string, useSudo: boole
   } finally {
     detach();
   }
+}
+
+/** Note `proc` as running from the caller's terminal (and the terminals that one is a view of). */
+function track(running: Set<Interruptible> | undefined, proc: Interruptible): () => void {
+  const sets = new Set<Set<Interruptible>>(running ? [running] : []);
+  for (let route = currentRoute()?.parent; route; route = route.parent) sets.add(route.running);
+  for (const set of sets) set.add(proc);
+  return () => { for (const set of sets) set.delete(proc); };
 }
 
 /**

@@ -10,6 +10,7 @@ import { ContextScoped } from "./_scoped.ts";
 import { executeCommand } from "./_exec.ts";
 import * as files from "./_files.ts";
 import { shellQuote } from "../utils.ts";
+import type { Interruptible } from "../_terminal.ts";
 
 export interface RunOptions {
   /** Check the syntax with `bash -n` instead of running. */
@@ -37,7 +38,7 @@ export interface HostSession {
   /** Trust SSH host keys not yet in known_hosts (the CLI's --accept-new-host-keys). */
   acceptNewHostKeys?: boolean;
   /** The commands running now, so an interrupt (Ctrl-C in the shell) can stop them. */
-  running?: Set<ExecProcess>;
+  running?: Set<Interruptible>;
 }
 
 export type { CdOptions, EnvOptions } from "./_scoped.ts";

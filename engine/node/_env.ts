@@ -1,7 +1,7 @@
 // Env: the execution proxy. Inside an action `this` is an Env over the node.
 import { ActionException, DeployerException } from "../exceptions.ts";
 import { HostContainer, HostsContainer, HostPool } from "../host/_container.ts";
-import type { ExecProcess } from "../host/_backend.ts";
+import { currentRoute, newRoute, type Interruptible, type TerminalRoute } from "../_terminal.ts";
 import { Console } from "../console.ts";
 import { Pty, DummyPty } from "../pty.ts";
 import { LoggerInterface, DefaultLogger } from "../loggers/index.ts";
@@ -26,14 +26,26 @@ export interface EnvOptions {
 
 /** What every Env of one run shares: terminal, loggers, sandbox flag and the host connections. */
 interface Session {
-  pty: Pty;
+  /** The terminal of the code running now: its route's, else the run's own. */
+  readonly pty: Pty;
+  /** The commands started from that terminal. */
+  readonly running: Set<Interruptible>;
+  /** The run's own terminal. */
+  route: TerminalRoute;
   logger: LoggerInterface;
   isSandbox: boolean;
   acceptNewHostKeys: boolean;
   pool: HostPool;
-  running: Set<ExecProcess>;
   /** The sandboxed twin of this session (its own hosts, which run syntax checks only). */
   sandbox?: Session;
+}
+
+function makeSession(fields: Omit<Session, "pty" | "running">): Session {
+  return {
+    ...fields,
+    get pty() { return (currentRoute() ?? this.route).pty; },
+    get running() { return (currentRoute() ?? this.route).running; },
+  };
 }
 
 interface EnvState {
@@ -51,14 +63,13 @@ export type Env<T extends Node = Node> = T;
 export const Env = class Env {
   constructor(node: Node, options: EnvOptions = {}) {
     checkOverridePaths(node);
-    const session: Session = {
-      pty: options.pty ?? new DummyPty(),
+    const session = makeSession({
+      route: newRoute(options.pty ?? new DummyPty()),
       logger: options.logger ?? new LoggerInterface(),
       isSandbox: options.isSandbox ?? false,
       acceptNewHostKeys: options.acceptNewHostKeys ?? false,
       pool: new HostPool(),
-      running: new Set(),
-    };
+    });
     return wrap(node, session) as unknown as Env;
   }
 
@@ -76,10 +87,15 @@ export const Env = class Env {
   /** Close every host connection opened by the Envs of `env`'s run. */
   static async close(env: Node): Promise<void> {
     const { session } = stateOf(env);
+    // Loggers that write on hosts (OnHostLogger) finish before the connections close.
+    await session.logger.settled();
     await Promise.all([session.pool.closeAll(), session.sandbox?.pool.closeAll()]);
   }
 
-  /** Send SIGINT to every command running now in `env`'s run (what Ctrl-C in the shell does); returns how many. */
+  /**
+   * Send SIGINT to every command started from the terminal of the caller (what Ctrl-C in the shell
+   * does: other terminals of a shared session keep theirs); returns how many.
+   */
   static interrupt(env: Node): number {
     const running = [...stateOf(env).session.running];
     for (const proc of running) proc.signal("INT");
@@ -90,7 +106,7 @@ export const Env = class Env {
   static sandboxed<T extends Node>(env: T): T {
     const { node, session } = stateOf(env);
     if (session.isSandbox) return env;
-    session.sandbox ??= { ...session, isSandbox: true, pool: new HostPool(), sandbox: undefined };
+    session.sandbox ??= makeSession({ ...session, route: session.route, isSandbox: true, pool: new HostPool(), sandbox: undefined });
     return wrap(node, session.sandbox) as T;
   }
 } as unknown as {

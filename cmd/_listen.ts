@@ -1,0 +1,84 @@
+// `deployer listen FILE`: serve one session on a unix socket; `list-sessions`: what is being served.
+import { createConnection } from "node:net";
+import { resolve } from "node:path";
+import type { ParsedArgs } from "./_args.ts";
+import type { Io } from "./index.ts";
+import { loadDeployFile } from "./_loader.ts";
+import { FrameReader, send, type SessionInfo } from "./_protocol.ts";
+import { optionLoggers } from "./_run.ts";
+import { SessionServer } from "./_server.ts";
+import { READY } from "./_spawn.ts";
+import { freeSocketPath, listSocketPaths, socketPath } from "./_sockets.ts";
+
+export async function listenCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const file = args.positional.FILE!;
+  const { root } = await loadDeployFile(file, io.cwd);
+  const background = args.options["exit-when-idle"] === true;
+  const path = typeof args.options.socket === "string" ? socketPath(args.options.socket, io.cwd) : freeSocketPath();
+  const server = new SessionServer({
+    file, script: resolve(io.cwd, file), root,
+    interactive: !args.options["non-interactive"],
+    acceptNewHostKeys: args.options["accept-new-host-keys"] === true,
+    loggers: optionLoggers(args, io),
+    exitWhenIdle: background,
+    // In the background nobody reads the server's output once it is ready.
+    log: background ? () => {} : (line) => io.stdout.write(`${line}\n`),
+  });
+  await server.listen(path);
+  process.title = `deployer listen ${file}`;
+  const stop = () => void server.stop();
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  if (background) {
+    io.stdout.write(`${READY}\n`);
+    // The starter closes our stdout and stderr once it has read that line.
+    io.stdout.on("error", () => {});
+    io.stderr.on("error", () => {});
+  } else {
+    io.stdout.write(`Listening on ${path}\nConnect with: deployer connect --socket ${path}\n`);
+  }
+  await server.stopped;
+  process.off("SIGINT", stop);
+  process.off("SIGTERM", stop);
+  return 0;
+}
+
+/** Every live session of this user: its script, its terminals and what each runs. */
+export async function listSessionsCommand(io: Io): Promise<number> {
+  const infos = (await Promise.all(listSocketPaths().map(async (path) => [path, await askInfo(path)] as const)))
+    .filter((entry): entry is readonly [string, SessionInfo] => entry[1] !== undefined);
+  if (!infos.length) {
+    io.stdout.write("No sessions.\n");
+    return 0;
+  }
+  for (const [path, info] of infos) {
+    io.stdout.write(`${path}\n`);
+    io.stdout.write(`  ${info.script} (root ${info.root}), pid ${info.pid}, since ${info.created}\n`);
+    io.stdout.write(`  Terminals: ${info.clients.length}\n`);
+    for (const client of info.clients) {
+      io.stdout.write(`    ${String(client.id).padStart(3)}  ${(client.node || "-").padEnd(30)} ${client.running}\n`);
+    }
+  }
+  return 0;
+}
+
+/** A session's info, or undefined when nothing answers there (a stale socket file). */
+function askInfo(path: string): Promise<SessionInfo | undefined> {
+  return new Promise((done) => {
+    const socket = createConnection(path);
+    const reader = new FrameReader();
+    const timer = setTimeout(() => { socket.destroy(); done(undefined); }, 5000);
+    const finish = (info: SessionInfo | undefined) => { clearTimeout(timer); socket.destroy(); done(info); };
+    socket.once("connect", () => send(socket, { type: "info" }));
+    socket.on("data", (chunk: Buffer) => {
+      try {
+        const info = reader.push(chunk).find((m) => m.type === "info");
+        if (info) finish(info as unknown as SessionInfo);
+      } catch {
+        finish(undefined);
+      }
+    });
+    socket.on("error", () => finish(undefined));
+    socket.on("close", () => finish(undefined));
+  });
+}

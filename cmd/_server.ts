@@ -1,0 +1,224 @@
+// The shared-session server: one loaded deploy script, one node tree and one set of SSH connections,
+// served to any number of terminals over a unix socket (`listen`, and `run` in the background).
+import { randomBytes } from "node:crypto";
+import { chmodSync, rmSync } from "node:fs";
+import { createConnection, createServer, type Server, type Socket } from "node:net";
+import * as engine from "../engine/index.ts";
+import type { Shell } from "../shell/index.ts";
+import { CliError } from "./_errors.ts";
+import { interact } from "./_interaction.ts";
+import { FrameReader, parseClientMessage, ProtocolError, send, type ClientInfo, type Hello, type SessionInfo } from "./_protocol.ts";
+import { VirtualInput, VirtualOutput } from "./_virtual_tty.ts";
+import { sessionCommands } from "./_session_commands.ts";
+
+export interface ServerOptions {
+  file: string;
+  script: string;
+  root: engine.NodeClass;
+  interactive: boolean;
+  acceptNewHostKeys: boolean;
+  loggers: engine.Logger[];
+  /** Stop when the last terminal leaves (the background server behind `run`). */
+  exitWhenIdle: boolean;
+  /** Where the server reports connections and dropped clients. */
+  log: (line: string) => void;
+}
+
+/** One connected terminal. */
+export interface Client {
+  id: number;
+  socket: Socket;
+  route: engine.TerminalRoute;
+  input: VirtualInput;
+  output: VirtualOutput;
+  shell?: Shell;
+  /** The action running now, by name (for list-sessions). */
+  activity: string[];
+}
+
+export class SessionServer {
+  readonly env: engine.Node;
+  readonly created = new Date();
+  private readonly clients = new Map<number, Client>();
+  private readonly server: Server;
+  private nextId = 1;
+  /** Windows asked for and not connected yet: token → the node their shell starts at. */
+  private readonly windows = new Map<string, engine.Node>();
+  private path = "";
+  private stopping: Promise<void> | undefined;
+  /** Resolves once the server has stopped. */
+  readonly stopped: Promise<void>;
+  private resolveStopped!: () => void;
+
+  constructor(private readonly options: ServerOptions) {
+    this.stopped = new Promise((resolve) => { this.resolveStopped = resolve; });
+    const activity = this.activityLogger();
+    this.env = engine.Env.defaultFromNode(new options.root(), {
+      pty: new engine.Pty(undefined, { write: () => true }, { interactive: false }),
+      acceptNewHostKeys: options.acceptNewHostKeys,
+      logger: new engine.LoggerInterface([new engine.DefaultLogger(), activity, ...options.loggers]),
+    });
+    this.server = createServer((socket) => this.accept(socket));
+  }
+
+  /** Listen on `path` (owner-only); a stale socket file left by a dead server is replaced. */
+  async listen(path: string): Promise<void> {
+    if (await isLive(path)) throw new CliError(`${path}: a session is already listening there`);
+    rmSync(path, { force: true });
+    const previous = process.umask(0o177);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.server.once("error", reject);
+        this.server.listen(path, () => { this.server.off("error", reject); resolve(); });
+      });
+    } catch (error) {
+      throw new CliError(`${path}: cannot listen: ${(error as Error).message}`);
+    } finally {
+      process.umask(previous);
+    }
+    chmodSync(path, 0o600);
+    this.path = path;
+  }
+
+  /** Stop listening, end every terminal, close the host connections. */
+  stop(): Promise<void> {
+    return (this.stopping ??= (async () => {
+      this.server.close();
+      for (const client of this.clients.values()) client.socket.destroy();
+      await engine.Env.close(this.env);
+      if (this.path) rmSync(this.path, { force: true });
+      this.resolveStopped();
+    })());
+  }
+
+  info(): SessionInfo {
+    const clients: ClientInfo[] = [...this.clients.values()].map((client) => ({
+      id: client.id,
+      node: client.shell ? new engine.Inspector(client.shell.state.node).getFullName() : "",
+      running: client.activity[0] ?? "(idle)",
+    }));
+    return {
+      type: "info", pid: process.pid, created: this.created.toISOString(), script: this.options.script,
+      root: this.options.root.name, clients,
+    };
+  }
+
+  private accept(socket: Socket): void {
+    const reader = new FrameReader();
+    let client: Client | undefined;
+    const drop = (reason: string): void => {
+      this.options.log(`connection ${client?.id ?? "(new)"}: ${reason}; closed`);
+      socket.destroy();
+    };
+    socket.on("data", (chunk: Buffer) => {
+      try {
+        for (const raw of reader.push(chunk)) {
+          const message = parseClientMessage(raw);
+          if (message.type === "info") {
+            send(socket, this.info());
+            socket.end();
+          } else if (message.type === "hello") {
+            if (client) throw new ProtocolError("hello sent twice");
+            client = this.start(socket, message);
+          } else if (!client) {
+            throw new ProtocolError(`${message.type} before hello`);
+          } else if (message.type === "input") {
+            client.input.write(Buffer.from(message.data, "base64"));
+          } else {
+            client.output.resize(message.rows, message.cols);
+          }
+        }
+      } catch (error) {
+        if (!(error instanceof ProtocolError)) throw error;
+        drop(error.message);
+      }
+    });
+    socket.on("error", () => socket.destroy());
+    socket.on("close", () => {
+      if (client) this.leave(client);
+      else if (this.clients.size === 0) this.stopIfIdle();
+    });
+  }
+
+  /** A terminal said hello: give it a shell (or the SCP shell, or one action) of its own. */
+  private start(socket: Socket, hello: Hello): Client {
+    const id = this.nextId++;
+    const input = new VirtualInput();
+    const output = new VirtualOutput(hello.rows, hello.cols, (data) => {
+      send(socket, { type: "output", data: Buffer.from(data).toString("base64") });
+    });
+    const pty = new engine.Pty(input, output, { interactive: this.options.interactive, term: hello.term });
+    const client: Client = { id, socket, route: engine.newRoute(pty), input, output, activity: [] };
+    this.clients.set(id, client);
+    const startNode = hello.window === undefined ? undefined : this.windows.get(hello.window);
+    if (hello.window !== undefined) this.windows.delete(hello.window);
+    this.options.log(`terminal ${id} connected`);
+    void engine.onRoute(client.route, () => interact({
+      env: this.env, pty, file: this.options.file, script: this.options.script, color: hello.color,
+      shell: sessionCommands(this, client, hello.windows),
+      onShell: (shell) => {
+        client.shell = shell;
+        if (startNode) shell.cd(startNode);
+      },
+    }, hello)).then(
+      (code) => send(socket, { type: "exit", code }),
+      (error: unknown) => {
+        if (error instanceof CliError) send(socket, { type: "exit", code: error.exitCode, error: error.message, details: error.details });
+        else send(socket, { type: "exit", code: 70, error: `internal error: ${error instanceof Error ? error.message : String(error)}` });
+      },
+    ).finally(() => socket.end());
+    return client;
+  }
+
+  /** A terminal left (or was killed): stop what it started, forget it, and stop if it was the last. */
+  private leave(client: Client): void {
+    if (!this.clients.delete(client.id)) return;
+    client.output.close();
+    client.input.destroy();
+    const stopped = [...client.route.running];
+    for (const proc of stopped) proc.signal("INT");
+    this.options.log(`terminal ${client.id} left${stopped.length ? ` (stopped ${stopped.length} running command${stopped.length === 1 ? "" : "s"})` : ""}`);
+    this.stopIfIdle();
+  }
+
+  private stopIfIdle(): void {
+    if (this.options.exitWhenIdle && this.clients.size === 0) void this.stop();
+  }
+
+  /** The socket this server listens on. */
+  get socketPath(): string {
+    return this.path;
+  }
+
+  /** Ask `client`'s terminal to open another window with a new shell at `node`. */
+  openWindow(client: Client, node: engine.Node): void {
+    const token = randomBytes(16).toString("hex");
+    this.windows.set(token, node);
+    // A window that never connects (tmux failed) must not be remembered forever.
+    setTimeout(() => this.windows.delete(token), 60_000).unref();
+    send(client.socket, { type: "open-window", window: token, focus: true });
+  }
+
+  /** Notes which action each terminal runs, for list-sessions. */
+  private activityLogger(): engine.Logger {
+    const clientOf = (): Client | undefined => {
+      for (let route = engine.currentRoute(); route; route = route.parent) {
+        for (const client of this.clients.values()) if (client.route === route) return client;
+      }
+      return undefined;
+    };
+    return {
+      enterGroup: (name) => { clientOf()?.activity.push(name); },
+      leaveGroup: () => { clientOf()?.activity.pop(); },
+    };
+  }
+}
+
+/** Whether a server answers on `path`. */
+function isLive(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection(path);
+    socket.once("connect", () => { socket.destroy(); resolve(true); });
+    socket.once("error", () => resolve(false));
+  });
+}

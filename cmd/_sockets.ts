@@ -1,0 +1,42 @@
+// Where shared sessions listen: owner-only sockets in an owner-only directory per user.
+import { chmodSync, lstatSync, mkdirSync, readdirSync } from "node:fs";
+import { tmpdir, userInfo } from "node:os";
+import { join, resolve } from "node:path";
+import { CliError } from "./_errors.ts";
+
+/** The per-user directory of session sockets: $XDG_RUNTIME_DIR/deployer, else /tmp/deployer-UID; mode 0700. */
+export function socketDir(): string {
+  const uid = process.getuid?.() ?? userInfo().uid;
+  const runtime = process.env.XDG_RUNTIME_DIR;
+  const dir = runtime ? join(runtime, "deployer") : join(tmpdir(), `deployer-${uid}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const stat = lstatSync(dir);
+  // Someone else's directory (or a symlink planted in /tmp) would let them hijack the session.
+  if (!stat.isDirectory() || stat.uid !== uid) throw new CliError(`${dir}: not a directory owned by you; remove it and try again`);
+  if ((stat.mode & 0o077) !== 0) chmodSync(dir, 0o700);
+  return dir;
+}
+
+/** `--socket S`: a number N is this user's session N; anything else is a path. */
+export function socketPath(option: string, cwd: string): string {
+  return /^\d+$/.test(option) ? join(socketDir(), `session.${Number(option)}.sock`) : resolve(cwd, option);
+}
+
+/** The session sockets in this user's directory, by number. */
+export function listSocketPaths(): string[] {
+  const dir = socketDir();
+  return readdirSync(dir)
+    .map((name) => /^session\.(\d+)\.sock$/.exec(name))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .sort((a, b) => Number(a[1]) - Number(b[1]))
+    .map((m) => join(dir, m[0]));
+}
+
+/** The first session number with no socket file yet. */
+export function freeSocketPath(): string {
+  const taken = new Set(listSocketPaths());
+  for (let n = 0; ; n++) {
+    const path = join(socketDir(), `session.${n}.sock`);
+    if (!taken.has(path)) return path;
+  }
+}

@@ -1,0 +1,46 @@
+// The background server behind `deployer run`: started detached, it outlives this terminal's
+// hang-ups and stops by itself when its last terminal leaves.
+import { spawn } from "node:child_process";
+import type { ParsedArgs } from "./_args.ts";
+import { CliError } from "./_errors.ts";
+import type { Io } from "./index.ts";
+import { selfCommand } from "./_self.ts";
+import { freeSocketPath } from "./_sockets.ts";
+
+/** The line the server prints once it listens (then it never writes to its stdout again). */
+export const READY = "deployer-session-ready";
+
+/** Start `listen FILE --exit-when-idle` in the background; resolves to its socket once it listens. */
+export async function startBackgroundServer(args: ParsedArgs, io: Io): Promise<string> {
+  const socket = freeSocketPath();
+  const [program, ...prefix] = selfCommand();
+  const forwarded = ["accept-new-host-keys", "non-interactive"].filter((o) => args.options[o] === true).map((o) => `--${o}`);
+  if (typeof args.options.log === "string") forwarded.push("--log", args.options.log);
+  const child = spawn(program!, [...prefix, "listen", args.positional.FILE!, "--socket", socket, "--exit-when-idle", ...forwarded], {
+    cwd: io.cwd,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout!.setEncoding("utf8").on("data", (text: string) => { out += text; });
+  child.stderr!.setEncoding("utf8").on("data", (text: string) => { err += text; });
+  return await new Promise<string>((resolve, reject) => {
+    const check = (): void => {
+      if (!out.includes(READY)) return;
+      child.stdout!.off("data", check);
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+      child.unref();
+      resolve(socket);
+    };
+    child.stdout!.on("data", check);
+    child.once("error", (error) => reject(new CliError(`cannot start the session server: ${error.message}`)));
+    child.once("exit", (code) => {
+      // The server's own one-line error (a broken deploy.ts, say) is the user's error.
+      const lines = err.trim().split("\n").filter(Boolean);
+      const first = (lines[0] ?? `the session server exited with status ${code}`).replace(/^deployer: /, "");
+      reject(new CliError(first, code === 0 || code === null ? 2 : code, lines.slice(1).map((l) => l.replace(/^ {2}/, ""))));
+    });
+  });
+}
