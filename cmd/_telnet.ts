@@ -1,10 +1,9 @@
-// The telnet server: option negotiation, NAWS, a terminal-like input/output pair per connection, login, the listener.
+// The telnet server: option negotiation, NAWS, a terminal-like input/output pair per connection, the listener.
 import { EventEmitter } from "node:events";
 import { createServer, type Server, type Socket } from "node:net";
 import { PassThrough, Writable, type Duplex } from "node:stream";
-import { StringDecoder } from "node:string_decoder";
 import { CliError } from "./_errors.ts";
-import type { PasswordFile } from "./_telnet_auth.ts";
+import { login, type PasswordFile } from "./_telnet_auth.ts";
 
 const IAC = 255, DONT = 254, DO = 253, WONT = 252, WILL = 251, SB = 250, SE = 240;
 const BINARY = 0, ECHO = 1, SGA = 3, NAWS = 31, LINEMODE = 34;
@@ -252,6 +251,7 @@ export interface TelnetServerOptions {
   onSession(connection: TelnetConnection): Promise<void>;
   /** When given, each session logs in first. */
   auth?: PasswordFile;
+  /** Where the listening address, the unencrypted-bind warning and each session's opening and end go. */
   log?: (line: string) => void;
   /** A login not finished in this time ends the session (default 60 s). */
   loginTimeoutMs?: number;
@@ -308,6 +308,7 @@ export class TelnetServer {
 
   private async serve(socket: Socket): Promise<void> {
     const { log, auth, onSession } = this.options;
+    socket.setNoDelay(true); // keystroke echo should not wait for Nagle's algorithm
     const connection = new TelnetConnection(socket);
     const id = this.nextId++;
     const session: TelnetSession = { id, remote: connection.remote, connection, what: () => connection.activity, get username() { return connection.username; } };
@@ -345,107 +346,4 @@ export function isLoopback(host: string): boolean {
 
 function formatAddress(host: string, port: number): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
-const paint = (code: number, text: string) => `\x1b[${code}m${text}\x1b[0m`;
-
-/** The login screen: three tries; Ctrl-C, Ctrl-D, a timeout or a hang-up give undefined. */
-async function login(connection: TelnetConnection, auth: PasswordFile, timeoutMs: number): Promise<string | undefined> {
-  const { output } = connection;
-  const reader = new LoginReader(connection);
-  const timer = setTimeout(() => reader.cancel("\r\nLogin timed out."), timeoutMs);
-  try {
-    for (let attempt = 1; attempt <= 3; attempt++) {
-      output.write(`\x1b[2J\x1b[H${paint(36, "Please authenticate")}\r\n`);
-      if (attempt > 1) output.write(`${paint(31, "Authentication failed, try again")}\r\n`);
-      output.write("\r\nUsername: ");
-      const username = await reader.line(true);
-      if (username === undefined) return undefined;
-      output.write("Password: ");
-      const password = await reader.line(false);
-      if (password === undefined) return undefined;
-      if (await auth.verify(username, password)) {
-        output.write(`${paint(32, "Authentication successful")}\r\n`);
-        return username;
-      }
-    }
-    output.write(`${paint(31, "Authentication failed")}\r\n`);
-    return undefined;
-  } finally {
-    clearTimeout(timer);
-    reader.detach();
-  }
-}
-
-/** Reads the login's lines from a connection's input; keys typed past the password stay for the shell. */
-class LoginReader {
-  private pending = "";
-  private readonly decoder = new StringDecoder("utf8");
-  private wake: (() => void) | undefined;
-  private cancelled = false;
-  private readonly onData = (chunk: Buffer) => {
-    this.pending += this.decoder.write(chunk);
-    this.wake?.();
-  };
-  private readonly onEnd = () => this.cancel();
-
-  constructor(private readonly connection: TelnetConnection) {
-    connection.input.on("data", this.onData);
-    connection.input.on("end", this.onEnd);
-  }
-
-  cancel(message?: string): void {
-    if (message && !this.connection.closed) this.connection.output.write(message);
-    this.cancelled = true;
-    this.wake?.();
-  }
-
-  detach(): void {
-    const { input } = this.connection;
-    input.off("data", this.onData);
-    input.off("end", this.onEnd);
-    input.pause();
-    if (this.pending && !input.readableEnded) input.unshift(Buffer.from(this.pending));
-  }
-
-  /** One line; `echo` false prints nothing typed. Undefined on Ctrl-C, Ctrl-D, a timeout or a hang-up. */
-  async line(echo: boolean): Promise<string | undefined> {
-    const { output } = this.connection;
-    let text = "";
-    let escape: "no" | "esc" | "csi" = "no";
-    for (;;) {
-      if (this.cancelled) return undefined;
-      if (!this.pending) {
-        await new Promise<void>((resolve) => (this.wake = resolve));
-        this.wake = undefined;
-        continue;
-      }
-      const chars = [...this.pending];
-      while (chars.length) {
-        const char = chars.shift()!;
-        if (escape === "esc") escape = char === "[" || char === "O" ? "csi" : "no";
-        else if (escape === "csi") escape = /[@-~]/.test(char) ? "no" : "csi";
-        else if (char === "\x1b") escape = "esc";
-        else if (char === "\r" || char === "\n") {
-          this.pending = chars.join("");
-          output.write("\r\n");
-          return text;
-        } else if (char === "\x03" || (char === "\x04" && !text)) {
-          this.pending = chars.join("");
-          output.write(char === "\x03" ? "^C\r\n" : "\r\n");
-          return undefined;
-        } else if (char === "\x7f" || char === "\b") {
-          if (text && echo) output.write("\b \b");
-          text = [...text].slice(0, -1).join("");
-        } else if (char === "\x15") {
-          if (echo) output.write("\b \b".repeat([...text].length));
-          text = "";
-        } else if (char >= " " && text.length < 256) {
-          text += char;
-          if (echo) output.write(char);
-        }
-      }
-      this.pending = "";
-    }
-  }
 }

@@ -1,7 +1,9 @@
-// The telnet server's password file: `username:scrypt$N$r$p$salt$key` lines, checked in constant time.
+// Telnet logins: the password file (`username:scrypt$N$r$p$salt$key` lines, checked in constant time) and the login screen.
 import { randomBytes, scrypt, scryptSync, timingSafeEqual } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
+import { StringDecoder } from "node:string_decoder";
 import { CliError } from "./_errors.ts";
+import type { TelnetConnection } from "./_telnet.ts";
 
 /** The users a telnet server lets in, loaded from a password file. */
 export interface PasswordFile {
@@ -102,4 +104,110 @@ function derive(password: string, hash: Hash): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     scrypt(password, hash.salt, hash.key.length, { N, r, p, maxmem: maxmem(hash) }, (error, key) => (error ? reject(error) : resolve(key)));
   });
+}
+
+const paint = (code: number, text: string) => `\x1b[${code}m${text}\x1b[0m`;
+
+/** The login screen: three tries; Ctrl-C, Ctrl-D, a timeout or a hang-up give undefined. */
+export async function login(connection: TelnetConnection, auth: PasswordFile, timeoutMs: number): Promise<string | undefined> {
+  const { output } = connection;
+  const reader = new LoginReader(connection);
+  const timer = setTimeout(() => reader.cancel("\r\nLogin timed out."), timeoutMs);
+  try {
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      output.write(`\x1b[2J\x1b[H${paint(36, "Please authenticate")}\r\n`);
+      if (attempt > 1) output.write(`${paint(31, "Authentication failed, try again")}\r\n`);
+      output.write("\r\nUsername: ");
+      const username = await reader.line(true);
+      if (username === undefined) return undefined;
+      output.write("Password: ");
+      const password = await reader.line(false);
+      if (password === undefined) return undefined;
+      const verified = await auth.verify(username, password);
+      if (reader.cancelled) return undefined; // timed out or hung up while the hash was computed
+      if (verified) {
+        output.write(`${paint(32, "Authentication successful")}\r\n`);
+        return username;
+      }
+    }
+    output.write(`${paint(31, "Authentication failed")}\r\n`);
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+    reader.detach();
+  }
+}
+
+/** Reads the login's lines from a connection's input; keys typed past the password stay for the shell. */
+class LoginReader {
+  private pending = "";
+  private readonly decoder = new StringDecoder("utf8");
+  private wake: (() => void) | undefined;
+  /** Set by a timeout or a hang-up; every read after it gives undefined. */
+  cancelled = false;
+  private readonly onData = (chunk: Buffer) => {
+    this.pending += this.decoder.write(chunk);
+    this.wake?.();
+  };
+  private readonly onEnd = () => this.cancel();
+
+  constructor(private readonly connection: TelnetConnection) {
+    connection.input.on("data", this.onData);
+    connection.input.on("end", this.onEnd);
+  }
+
+  cancel(message?: string): void {
+    if (message && !this.connection.closed) this.connection.output.write(message);
+    this.cancelled = true;
+    this.wake?.();
+  }
+
+  detach(): void {
+    const { input } = this.connection;
+    input.off("data", this.onData);
+    input.off("end", this.onEnd);
+    input.pause();
+    if (this.pending && !input.readableEnded) input.unshift(Buffer.from(this.pending));
+  }
+
+  /** One line; `echo` false prints nothing typed. Undefined on Ctrl-C, Ctrl-D, a timeout or a hang-up. */
+  async line(echo: boolean): Promise<string | undefined> {
+    const { output } = this.connection;
+    let text = "";
+    let escape: "no" | "esc" | "csi" = "no";
+    for (;;) {
+      if (this.cancelled) return undefined;
+      if (!this.pending) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = undefined;
+        continue;
+      }
+      const chars = [...this.pending];
+      while (chars.length) {
+        const char = chars.shift()!;
+        if (escape === "esc") escape = char === "[" || char === "O" ? "csi" : "no";
+        else if (escape === "csi") escape = /[@-~]/.test(char) ? "no" : "csi";
+        else if (char === "\x1b") escape = "esc";
+        else if (char === "\r" || char === "\n") {
+          this.pending = chars.join("");
+          output.write("\r\n");
+          return text;
+        } else if (char === "\x03" || (char === "\x04" && !text)) {
+          this.pending = chars.join("");
+          output.write(char === "\x03" ? "^C\r\n" : "\r\n");
+          return undefined;
+        } else if (char === "\x7f" || char === "\b") {
+          if (text && echo) output.write("\b \b");
+          text = [...text].slice(0, -1).join("");
+        } else if (char === "\x15") {
+          if (echo) output.write("\b \b".repeat([...text].length));
+          text = "";
+        } else if (char >= " " && text.length < 256) {
+          text += char;
+          if (echo) output.write(char);
+        }
+      }
+      this.pending = "";
+    }
+  }
 }

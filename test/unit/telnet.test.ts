@@ -246,6 +246,13 @@ describe("server", () => {
     for (const host of ["0.0.0.0", "::", "192.168.1.10", "example.com"]) expect(isLoopback(host)).toBe(false);
   });
 
+  test("a port already in use is a one-line error naming the address", async () => {
+    await withServer({ onSession: async () => {} }, async (server) => {
+      const error = await startTelnetServer({ port: server.port, onSession: async () => {} }).catch((e: Error) => e);
+      expect((error as Error).message).toBe(`cannot listen on 127.0.0.1:${server.port}: EADDRINUSE`);
+    });
+  });
+
   test("a scripted client negotiates, reports its size, types a line and sees the session end", async () => {
     const onSession = async (connection: TelnetConnection) => {
       const line = await readLine(connection);
@@ -371,6 +378,14 @@ describe("login", () => {
       client.send("ali\x03");
       await client.waitForClose();
       expect(client.text()).not.toContain("welcome");
+    });
+  });
+
+  test("a login not finished in time ends the session", async () => {
+    await withServer({ onSession: session, auth: aliceFile(), loginTimeoutMs: 1 }, async (server) => {
+      const client = await telnetClient({ port: server.port });
+      await client.waitFor("Login timed out.");
+      await client.waitForClose();
     });
   });
 
