@@ -15,10 +15,11 @@ type TtyOut = Io["stdout"] & { rows?: number; columns?: number };
 /** Connect to the session on `--socket`, relay this terminal, and resolve to the exit code it reports. */
 export async function connectCommand(args: ParsedArgs, io: Io): Promise<number> {
   const path = socketPath(String(args.options.socket), io.cwd);
+  const socket = await open(path);
   if (!args.action.length && !io.stdin.isTTY) {
+    socket.destroy();
     throw new CliError("the shell needs a terminal: run an action instead with -- NODE... ACTION [ARG...]");
   }
-  const socket = await open(path);
   const stdin = io.stdin as TtyIn;
   const stdout = io.stdout as TtyOut;
   const size = () => ({ rows: stdout.rows || 24, cols: stdout.columns || 80 });

@@ -8,7 +8,8 @@ import { FrameReader, send, type SessionInfo } from "./_protocol.ts";
 import { optionLoggers } from "./_run.ts";
 import { SessionServer } from "./_server.ts";
 import { READY } from "./_spawn.ts";
-import { freeSocketPath, listSocketPaths, socketPath } from "./_sockets.ts";
+import { freeSocketPath, listRegisteredSockets, listSocketPaths, registerSocket, socketPath } from "./_sockets.ts";
+import { rmSync } from "node:fs";
 
 export async function listenCommand(args: ParsedArgs, io: Io): Promise<number> {
   const file = args.positional.FILE!;
@@ -25,6 +26,8 @@ export async function listenCommand(args: ParsedArgs, io: Io): Promise<number> {
     log: background ? () => {} : (line) => io.stdout.write(`${line}\n`),
   });
   await server.listen(path);
+  const unregister = registerSocket(path);
+  void server.stopped.then(unregister);
   process.title = `deployer listen ${file}`;
   const stop = () => void server.stop();
   process.on("SIGINT", stop);
@@ -45,8 +48,12 @@ export async function listenCommand(args: ParsedArgs, io: Io): Promise<number> {
 
 /** Every live session of this user: its script, its terminals and what each runs. */
 export async function listSessionsCommand(io: Io): Promise<number> {
-  const infos = (await Promise.all(listSocketPaths().map(async (path) => [path, await askInfo(path)] as const)))
+  const registered = listRegisteredSockets();
+  const paths = [...listSocketPaths(), ...registered.map((r) => r.socket)];
+  const infos = (await Promise.all(paths.map(async (path) => [path, await askInfo(path)] as const)))
     .filter((entry): entry is readonly [string, SessionInfo] => entry[1] !== undefined);
+  // A registration whose server is gone (killed) is forgotten.
+  for (const { socket, entry } of registered) if (!infos.some(([path]) => path === socket)) rmSync(entry, { force: true });
   if (!infos.length) {
     io.stdout.write("No sessions.\n");
     return 0;

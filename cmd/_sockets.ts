@@ -1,5 +1,5 @@
 // Where shared sessions listen: owner-only sockets in an owner-only directory per user.
-import { chmodSync, lstatSync, mkdirSync, readdirSync } from "node:fs";
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import { CliError } from "./_errors.ts";
@@ -30,6 +30,31 @@ export function listSocketPaths(): string[] {
     .filter((m): m is RegExpExecArray => m !== null)
     .sort((a, b) => Number(a[1]) - Number(b[1]))
     .map((m) => join(dir, m[0]));
+}
+
+/** Sockets elsewhere (`listen --socket PATH`) that their servers registered here, with their entries. */
+export function listRegisteredSockets(): Array<{ socket: string; entry: string }> {
+  const dir = socketDir();
+  return readdirSync(dir)
+    .filter((name) => /^registered\.\d+$/.test(name))
+    .map((name) => {
+      try {
+        return { socket: readlinkSync(join(dir, name)), entry: join(dir, name) };
+      } catch {
+        return undefined;
+      }
+    })
+    .filter((r): r is { socket: string; entry: string } => r !== undefined);
+}
+
+/** Make a socket outside the user's directory findable by list-sessions; returns the unregister function. */
+export function registerSocket(socket: string): () => void {
+  const dir = socketDir();
+  if (socket.startsWith(`${dir}/`)) return () => {};
+  const entry = join(dir, `registered.${process.pid}`);
+  rmSync(entry, { force: true });
+  symlinkSync(socket, entry);
+  return () => rmSync(entry, { force: true });
 }
 
 /** The first session number with no socket file yet. */

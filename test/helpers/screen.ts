@@ -13,6 +13,8 @@ export interface Screen {
   /** Resolves once the last non-empty line matches (e.g. a prompt). */
   waitForLast(pattern: string | RegExp): Promise<void>;
   type(text: string): void;
+  /** Send the program a signal (SIGKILL: the terminal window is closed at once). */
+  kill(signal?: string): void;
   exited: Promise<PtyExit>;
   /** The headless terminal itself (for colours). */
   term: xterm.Terminal;
@@ -62,6 +64,7 @@ export async function onScreen(args: string[], options: { cwd: string; env?: Rec
     waitFor: (pattern) => until(() => matches(lines().join("\n"), pattern), String(pattern)),
     waitForLast: (pattern) => until(() => matches(lines().at(-1) ?? "", pattern), `last line ${pattern}`),
     type: (text) => proc.write(text),
+    kill: (signal) => proc.kill(signal),
     exited: proc.exited,
   };
 }
