@@ -42,7 +42,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "connect", positional: [], action: true, help: "join a session (listen, or another terminal's run)",
     options: [SOCKET, PATH, SCP, { long: "window", value: "TOKEN", hidden: true, help: "a window the session asked for" }],
   },
-  { name: "telnet-server", positional: ["FILE"], action: false, help: "serve FILE's shell over telnet on loopback", options: [{ long: "port", value: "N", help: "TCP port (default 8023)" }, LOG, NON_INTERACTIVE, ACCEPT] },
+  {
+    name: "telnet-server", positional: ["FILE"], action: false, help: "serve FILE's shell over telnet (loopback only by default)",
+    options: [
+      { long: "port", value: "N", help: "TCP port of the telnet server (default 8023)" },
+      { long: "bind", value: "ADDR", help: "address to listen on (default 127.0.0.1; telnet is unencrypted)" },
+      { long: "password-file", value: "F", help: "ask for a login; F holds user:scrypt-hash lines (see README)" },
+      LOG, NON_INTERACTIVE, ACCEPT,
+    ],
+  },
+  { name: "telnet-passwd", positional: ["FILE", "USER"], action: false, help: "add or change a login in a telnet-server password file", options: [] },
   { name: "list-sessions", positional: [], action: false, help: "list this user's sessions, their terminals and what each runs", options: [] },
   { name: "scp", positional: ["FILE"], action: false, help: "open the SCP shell over FILE's hosts", options: [ACCEPT] },
 ];

@@ -27,7 +27,7 @@ export interface InteractionContext {
   script: string;
   color: boolean;
   /** What the run mode adds to the shell (e.g. `new` in a shared session). */
-  shell?: Pick<ShellOptions, "extraCommands" | "keyBindings">;
+  shell?: Pick<ShellOptions, "extraCommands" | "keyBindings" | "promptPrefix">;
   /** Called with the shell once it exists (the session server reports where each shell is). */
   onShell?: (shell: Shell) => void;
 }

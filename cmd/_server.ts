@@ -10,6 +10,7 @@ import { interact } from "./_interaction.ts";
 import { FrameReader, parseClientMessage, ProtocolError, send, type ClientInfo, type Hello, type SessionInfo } from "./_protocol.ts";
 import { VirtualInput, VirtualOutput } from "./_virtual_tty.ts";
 import { sessionCommands } from "./_session_commands.ts";
+import { activityLogger, describeActivity, type Activity } from "./_activity.ts";
 
 export interface ServerOptions {
   file: string;
@@ -32,8 +33,8 @@ export interface Client {
   input: VirtualInput;
   output: VirtualOutput;
   shell?: Shell;
-  /** The action running now, by name (for list-sessions). */
-  activity: string[];
+  /** The actions running now (for list-sessions). */
+  activity: Activity;
 }
 
 export class SessionServer {
@@ -52,7 +53,7 @@ export class SessionServer {
 
   constructor(private readonly options: ServerOptions) {
     this.stopped = new Promise((resolve) => { this.resolveStopped = resolve; });
-    const activity = this.activityLogger();
+    const activity = activityLogger(() => this.clients.values());
     this.env = engine.Env.defaultFromNode(new options.root(), {
       pty: new engine.Pty(undefined, { write: () => true }, { interactive: false }),
       acceptNewHostKeys: options.acceptNewHostKeys,
@@ -95,7 +96,7 @@ export class SessionServer {
     const clients: ClientInfo[] = [...this.clients.values()].map((client) => ({
       id: client.id,
       node: client.shell ? new engine.Inspector(client.shell.state.node).getFullName() : "",
-      running: client.activity[0] ?? "(idle)",
+      running: describeActivity(client.activity),
     }));
     return {
       type: "info", pid: process.pid, created: this.created.toISOString(), script: this.options.script,
@@ -148,7 +149,7 @@ export class SessionServer {
       send(socket, { type: "output", data: Buffer.from(data).toString("base64") });
     });
     const pty = new engine.Pty(input, output, { interactive: this.options.interactive, term: hello.term });
-    const client: Client = { id, socket, route: engine.newRoute(pty), input, output, activity: [] };
+    const client: Client = { id, socket, route: engine.newRoute(pty), input, output, activity: { actions: [] } };
     this.clients.set(id, client);
     const startNode = hello.window === undefined ? undefined : this.windows.get(hello.window);
     if (hello.window !== undefined) this.windows.delete(hello.window);
@@ -197,20 +198,6 @@ export class SessionServer {
     // A window that never connects (tmux failed) must not be remembered forever.
     setTimeout(() => this.windows.delete(token), 60_000).unref();
     send(client.socket, { type: "open-window", window: token, focus: true });
-  }
-
-  /** Notes which action each terminal runs, for list-sessions. */
-  private activityLogger(): engine.Logger {
-    const clientOf = (): Client | undefined => {
-      for (let route = engine.currentRoute(); route; route = route.parent) {
-        for (const client of this.clients.values()) if (client.route === route) return client;
-      }
-      return undefined;
-    };
-    return {
-      enterGroup: (name) => { clientOf()?.activity.push(name); },
-      leaveGroup: () => { clientOf()?.activity.pop(); },
-    };
   }
 }
 

@@ -5,6 +5,8 @@ import { CliError } from "./_errors.ts";
 import { runCommand } from "./_run.ts";
 import { connectCommand } from "./_client.ts";
 import { listenCommand, listSessionsCommand } from "./_listen.ts";
+import { telnetServerCommand } from "./_telnet_command.ts";
+import { telnetPasswdCommand } from "./_telnet_passwd.ts";
 
 /** The process's streams and surroundings, passed in so tests can supply their own. */
 export interface Io {
@@ -39,6 +41,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         if (typeof args.options.socket !== "string") throw new CliError("connect needs --socket S (see deployer list-sessions)", 2);
         return await connectCommand(args, io);
       case "list-sessions": return await listSessionsCommand(io);
+      case "telnet-server": return await telnetServerCommand(args, io);
+      case "telnet-passwd": return await telnetPasswdCommand(args, io);
       default: throw new CliError(`"deployer ${args.command}" is not available yet in this version`, 2);
     }
   } catch (error) {

@@ -25,6 +25,8 @@ export interface ShellOptions {
   sourceFile?: string;
   /** Commands of the run mode (e.g. `new` in a shared session), after the built-ins. */
   extraCommands?: readonly Command[];
+  /** Text before the node path in the prompt (the telnet server's `user@`). */
+  promptPrefix?: string;
   /** Ctrl-letter keys that run a command line at once (e.g. `{ n: "new" }`). */
   keyBindings?: Readonly<Record<string, string>>;
 }
@@ -86,7 +88,7 @@ export class Shell {
       return this.color ? nodeLabel(node, label) : label;
     });
     const depth = this.subshells.length ? this.paint(`(subshell ${this.subshells.length}) `, "magenta") : "";
-    return `${depth}${parts.join(".")}${this.paint(" > ", "cyan")}`;
+    return `${depth}${this.config.promptPrefix ?? ""}${parts.join(".")}${this.paint(" > ", "cyan")}`;
   }
 
   /** Read and run commands until `exit` or end of input. */

@@ -36,7 +36,7 @@ export interface TelnetClient {
   sendRaw(bytes: Uint8Array | number[]): void;
   /** Report a new window size (IAC SB NAWS ... IAC SE, 0xFF doubled). */
   resize(cols: number, rows: number): void;
-  /** Resolves once `pattern` appears in text() after the previous match; fails after `timeoutMs` (a hang guard). */
+  /** Resolves once `pattern` appears in text(), escape sequences removed, after the previous match; fails after `timeoutMs` (a hang guard). */
   waitFor(pattern: string | RegExp, timeoutMs?: number): Promise<string>;
   /** Resolves once the server has closed the connection; fails after `timeoutMs`. */
   waitForClose(timeoutMs?: number): Promise<void>;
@@ -45,6 +45,11 @@ export interface TelnetClient {
 }
 
 const VERBS = { [WILL]: "WILL", [WONT]: "WONT", [DO]: "DO", [DONT]: "DONT" } as const;
+
+/** `text` without terminal escape sequences (colours, cursor moves, erases). */
+export function stripEscapes(text: string): string {
+  return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
+}
 
 /** The bytes of a NAWS report, escaped. */
 export function nawsBytes(cols: number, rows: number): number[] {
@@ -117,6 +122,8 @@ export async function telnetClient(options: TelnetClientOptions): Promise<Telnet
   });
 
   const text = () => Buffer.from(data).toString("utf8");
+  /** The text without terminal escape sequences (colours, cursor moves). */
+  const plain = () => stripEscapes(text());
   /** `done` says true when satisfied, or an error message when it never will be. */
   const until = (done: () => boolean | string, what: string, timeoutMs: number) =>
     new Promise<void>((resolve, reject) => {
@@ -159,7 +166,7 @@ export async function telnetClient(options: TelnetClientOptions): Promise<Telnet
     async waitFor(pattern, timeoutMs = 10_000) {
       let match = "";
       const found = () => {
-        const rest = text().slice(from);
+        const rest = plain().slice(from);
         const index = typeof pattern === "string" ? rest.indexOf(pattern) : rest.search(pattern);
         if (index < 0) return false;
         match = typeof pattern === "string" ? pattern : rest.match(pattern)![0];
