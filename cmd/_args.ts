@@ -26,17 +26,18 @@ const PATH = { long: "path", value: "P", help: "start in this node (\"production
 const NON_INTERACTIVE = { long: "non-interactive", help: "never prompt: every question takes its default" };
 const LOG = { long: "log", value: "F", help: "also write a log of every command to file F" };
 const SCP = { long: "scp", help: "open the SCP shell instead of the deployment shell" };
+const PARALLEL = { long: "parallel", value: "N", help: "work on at most N hosts at once (default 256)" };
 const ACCEPT = { long: "accept-new-host-keys", help: "trust SSH host keys not yet in known_hosts (and record them)" };
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "run", positional: ["FILE"], action: true,
     help: "open the shell over FILE's nodes, or run one action and exit",
-    options: [{ long: "single-threaded", short: "s", help: "run in this process, without a session server" }, SOCKET, PATH, NON_INTERACTIVE, LOG, SCP, ACCEPT],
+    options: [{ long: "single-threaded", short: "s", help: "run in this process, without a session server" }, SOCKET, PATH, NON_INTERACTIVE, LOG, SCP, PARALLEL, ACCEPT],
   },
   {
     name: "listen", positional: ["FILE"], action: false, help: "serve FILE's session on a unix socket, for connect",
-    options: [SOCKET, LOG, NON_INTERACTIVE, ACCEPT, { long: "exit-when-idle", hidden: true, help: "stop when the last terminal leaves" }],
+    options: [SOCKET, LOG, NON_INTERACTIVE, PARALLEL, ACCEPT, { long: "exit-when-idle", hidden: true, help: "stop when the last terminal leaves" }],
   },
   {
     name: "connect", positional: [], action: true, help: "join a session (listen, or another terminal's run)",
@@ -48,7 +49,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { long: "port", value: "N", help: "TCP port of the telnet server (default 8023)" },
       { long: "bind", value: "ADDR", help: "address to listen on (default 127.0.0.1; telnet is unencrypted)" },
       { long: "password-file", value: "F", help: "ask for a login; F holds user:scrypt-hash lines (see README)" },
-      LOG, NON_INTERACTIVE, ACCEPT,
+      LOG, NON_INTERACTIVE, PARALLEL, ACCEPT,
     ],
   },
   { name: "telnet-passwd", positional: ["FILE", "USER"], action: false, help: "add or change a login in a telnet-server password file", options: [] },

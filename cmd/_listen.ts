@@ -5,7 +5,7 @@ import type { ParsedArgs } from "./_args.ts";
 import type { Io } from "./index.ts";
 import { loadDeployFile } from "./_loader.ts";
 import { FrameReader, send, type SessionInfo } from "./_protocol.ts";
-import { optionLoggers } from "./_run.ts";
+import { optionLoggers, parallelOption } from "./_run.ts";
 import { SessionServer } from "./_server.ts";
 import { READY } from "./_spawn.ts";
 import { freeSocketPath, listRegisteredSockets, listSocketPaths, registerSocket, socketPath } from "./_sockets.ts";
@@ -20,6 +20,7 @@ export async function listenCommand(args: ParsedArgs, io: Io): Promise<number> {
     file, script: resolve(io.cwd, file), root,
     interactive: !args.options["non-interactive"],
     acceptNewHostKeys: args.options["accept-new-host-keys"] === true,
+    parallel: parallelOption(args),
     loggers: optionLoggers(args, io),
     exitWhenIdle: background,
     // In the background nobody reads the server's output once it is ready.

@@ -33,6 +33,7 @@ async function runHere(args: ParsedArgs, io: Io): Promise<number> {
   const env = engine.Env.defaultFromNode(new root(), {
     pty,
     acceptNewHostKeys: args.options["accept-new-host-keys"] === true,
+    parallel: parallelOption(args),
     logger: new engine.LoggerInterface([new engine.DefaultLogger(undefined, { color }), ...optionLoggers(args, io)]),
   });
   try {
@@ -44,6 +45,15 @@ async function runHere(args: ParsedArgs, io: Io): Promise<number> {
   } finally {
     await engine.Env.close(env);
   }
+}
+
+/** `--parallel N`: a whole number from 1. */
+export function parallelOption(args: ParsedArgs): number | undefined {
+  const value = args.options.parallel;
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`--parallel ${String(value)}: not a number of hosts (1 or more)`);
+  return n;
 }
 
 /** The loggers the options ask for (--log FILE). */

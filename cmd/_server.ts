@@ -18,6 +18,7 @@ export interface ServerOptions {
   root: engine.NodeClass;
   interactive: boolean;
   acceptNewHostKeys: boolean;
+  parallel?: number;
   loggers: engine.Logger[];
   /** Stop when the last terminal leaves (the background server behind `run`). */
   exitWhenIdle: boolean;
@@ -57,6 +58,7 @@ export class SessionServer {
     this.env = engine.Env.defaultFromNode(new options.root(), {
       pty: new engine.Pty(undefined, { write: () => true }, { interactive: false }),
       acceptNewHostKeys: options.acceptNewHostKeys,
+      parallel: options.parallel,
       logger: new engine.LoggerInterface([new engine.DefaultLogger(), activity, ...options.loggers]),
     });
     this.server = createServer((socket) => this.accept(socket));

@@ -15,7 +15,10 @@ export async function startBackgroundServer(args: ParsedArgs, io: Io): Promise<s
   const socket = freeSocketPath();
   const [program, ...prefix] = selfCommand();
   const forwarded = ["accept-new-host-keys", "non-interactive"].filter((o) => args.options[o] === true).map((o) => `--${o}`);
-  if (typeof args.options.log === "string") forwarded.push("--log", args.options.log);
+  for (const option of ["log", "parallel"]) {
+    const value = args.options[option];
+    if (typeof value === "string") forwarded.push(`--${option}`, value);
+  }
   const child = spawn(program!, [...prefix, "listen", args.positional.FILE!, "--socket", socket, "--exit-when-idle", ...forwarded], {
     cwd: io.cwd,
     detached: true,

@@ -8,7 +8,7 @@ import { CliError } from "./_errors.ts";
 import type { Io } from "./index.ts";
 import { interact } from "./_interaction.ts";
 import { loadDeployFile } from "./_loader.ts";
-import { optionLoggers } from "./_run.ts";
+import { optionLoggers, parallelOption } from "./_run.ts";
 import { activityLogger, describeActivity, type Activity } from "./_activity.ts";
 import { startTelnetServer, type TelnetConnection, type TelnetServer } from "./_telnet.ts";
 import { loadPasswordFile } from "./_telnet_auth.ts";
@@ -28,6 +28,7 @@ export async function telnetServerCommand(args: ParsedArgs, io: Io): Promise<num
   const env = engine.Env.defaultFromNode(new root(), {
     pty: new engine.Pty(undefined, { write: () => true }, { interactive: false }),
     acceptNewHostKeys: args.options["accept-new-host-keys"] === true,
+    parallel: parallelOption(args),
     logger: new engine.LoggerInterface([new engine.DefaultLogger(), activityLogger(() => terminals), ...optionLoggers(args, io)]),
   });
   const log = (line: string) => void io.stdout.write(`${line}\n`);

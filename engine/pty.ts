@@ -1,5 +1,6 @@
 // The terminal an action talks to: real stdin/stdout, or a scripted DummyPty.
 import type { Readable, Writable } from "node:stream";
+import { inTurnOf } from "./_turns.ts";
 
 /** Anything output can be written to. */
 export interface Output {
@@ -56,6 +57,19 @@ export class Pty {
   ) {
     this.interactive = options.interactive ?? true;
     this.term = options.term ?? process.env.TERM ?? "xterm";
+  }
+
+  /** Whether commands may get a PTY with this terminal's keys passed through (one keyboard, one command). */
+  get canPassThrough(): boolean {
+    return this.stdin !== undefined;
+  }
+
+  /**
+   * Run `ask` (a question) when every question asked before it on this terminal is answered; a
+   * parallel action's host lanes borrow their shared terminal this way, one host at a time.
+   */
+  exclusive<T>(ask: () => Promise<T>): Promise<T> {
+    return inTurnOf(this, ask);
   }
 
   /** Whether output goes to a terminal (and so may carry colours and redraws). */

@@ -9,7 +9,6 @@ import type { Outcome } from "./_keys.ts";
 import { asksWithWidgets, loadWidgets } from "./_load.ts";
 import { NoInput } from "./_no-input.ts";
 import { ProgressBar, type ProgressBarOptions } from "./_progress.ts";
-import { inTurn } from "./_turns.ts";
 
 export interface InputOptions {
   default?: string;
@@ -119,7 +118,7 @@ export class Console {
 
   /** Questions that may wait for a person take turns; when nobody is asked, there is nothing to wait for. */
   private inTurn<T>(ask: () => Promise<T>): Promise<T> {
-    return this.pty.interactive ? inTurn(this.pty, ask) : ask();
+    return this.pty.interactive ? this.pty.exclusive(ask) : ask();
   }
 
   private get widgets(): boolean {

@@ -5,6 +5,8 @@ import { EMPTY_CONTEXT, mergeContexts, runScoped, type HostContext } from "./_co
 import { ContextScoped } from "./_scoped.ts";
 import type { OpenMode, RemoteFile, Stat, TransferOptions } from "./_files.ts";
 import type { IfConfig } from "../_network.ts";
+import { DEFAULT_PARALLEL, runInLanes } from "../_lanes.ts";
+import { currentRoute, newRoute } from "../_terminal.ts";
 
 /** What a `Hosts` field may hold: role name → a host class, or an array or Set of them. */
 export type HostsDefinition = Record<string, HostClass | Iterable<HostClass> | HostsContainer | HostContainer>;
@@ -129,12 +131,12 @@ export class HostsContainer extends Container {
 
   /** Run on every host at once; resolves to the outputs in host order. */
   run(command: string, options?: RunOptions): Promise<string[]> {
-    return this.onAll((host) => host.run(command, options));
+    return this.onAll((host) => host.run(command, options), shows(options));
   }
 
   /** Run through sudo on every host at once. */
   sudo(command: string, options?: RunOptions): Promise<string[]> {
-    return this.onAll((host) => host.sudo(command, options));
+    return this.onAll((host) => host.sudo(command, options), shows(options));
   }
 
   /** Whether `path` exists on each host. */
@@ -152,16 +154,44 @@ export class HostsContainer extends Container {
     return this.onAll((host) => host.hasCommand(command));
   }
 
-  /** `fn` on every host at once; results in host order; one failure never hides another host's result. */
-  private async onAll<T>(fn: (host: Host) => Promise<T>): Promise<T[]> {
+  /**
+   * `fn` on every host at once; results in host order; one failure never hides another host's result.
+   * Output shown from several hosts goes to one lane per host (see runInLanes).
+   */
+  private async onAll<T>(fn: (host: Host) => Promise<T>, visible = false): Promise<T[]> {
     const hosts = this.instances();
-    const settled = await Promise.allSettled(hosts.map(fn));
+    const settled = visible && hosts.length > 1
+      ? await runInLanes(hosts.map((h) => h.name), hosts.map((h) => () => fn(h)), this.session.route ?? newRoute(this.session.pty), { limit: this.session.parallel, summary: !currentRoute()?.pty.hostLabel })
+      : await limited(hosts.map((h) => () => fn(h)), this.session.parallel);
     if (settled.every((s) => s.status === "fulfilled")) return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
     if (hosts.length === 1) throw (settled[0] as PromiseRejectedResult).reason;
     throw new HostsFailed(settled.map((s, i) => s.status === "fulfilled"
       ? { host: hosts[i]!.name, ok: true as const, value: s.value }
       : { host: hosts[i]!.name, ok: false as const, error: s.reason }));
   }
+}
+
+/** Whether a command's output is shown (so several hosts need lanes). */
+function shows(options: RunOptions | undefined): boolean {
+  return !options?.silent && options?.interactive !== false;
+}
+
+/** Run `tasks` with at most `limit` at once; every result settled, in order. */
+export async function limited<T>(tasks: ReadonlyArray<() => Promise<T>>, limit = DEFAULT_PARALLEL): Promise<PromiseSettledResult<T>[]> {
+  const results: PromiseSettledResult<T>[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const index = next++;
+      try {
+        results[index] = { status: "fulfilled", value: await tasks[index]!() };
+      } catch (reason) {
+        results[index] = { status: "rejected", reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
+  return results;
 }
 
 /** The one host of an isolated ParallelNode cell (`this.host`): run/sudo return that host's output. */

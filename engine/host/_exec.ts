@@ -19,7 +19,7 @@ export async function executeCommand(host: Host, command: string, useSudo: boole
   const full = buildCommand(command, { sandbox, sudo: useSudo, user: options.user, context });
   const shown = [...context.prefixes, command].join(" && ");
   const show = !options.silent && (options.interactive ?? true);
-  const terminal = show && pty.interactive && pty.isTTY && pty.stdin !== undefined;
+  const terminal = show && pty.interactive && pty.isTTY && pty.canPassThrough;
   const entry = options.silent ? undefined : session.logger.logRun({ host: host.name, command: shown, useSudo, sandbox, hostHandle: host });
   const started = performance.now();
   const stdout: Buffer[] = [];

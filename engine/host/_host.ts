@@ -10,7 +10,8 @@ import { ContextScoped } from "./_scoped.ts";
 import { executeCommand } from "./_exec.ts";
 import * as files from "./_files.ts";
 import { shellQuote } from "../utils.ts";
-import type { Interruptible } from "../_terminal.ts";
+import { LanePty } from "../_lanes.ts";
+import type { Interruptible, TerminalRoute } from "../_terminal.ts";
 
 export interface RunOptions {
   /** Check the syntax with `bash -n` instead of running. */
@@ -39,6 +40,10 @@ export interface HostSession {
   acceptNewHostKeys?: boolean;
   /** The commands running now, so an interrupt (Ctrl-C in the shell) can stop them. */
   running?: Set<Interruptible>;
+  /** The run's own terminal (parallel work without a terminal route of its own shows there). */
+  route?: TerminalRoute;
+  /** At most this many hosts worked on at once (`--parallel N`). */
+  parallel?: number;
 }
 
 export type { CdOptions, EnvOptions } from "./_scoped.ts";
@@ -182,7 +187,15 @@ export abstract class Host extends ContextScoped {
     return (base[PASSWORD] ??= (async () => {
       const console = base.console;
       if (!console.isInteractive) return undefined;
-      return await console.password(`[sudo] password for ${base.username || "the user"} on ${base.name}`).catch(() => undefined);
+      const ask = () => console.password(`[sudo] password for ${base.username || "the user"} on ${base.name}`).catch(() => undefined);
+      if (!(console.pty instanceof LanePty)) return await ask();
+      // Several hosts at once: one answer may do for all the hosts still running, if the user says so.
+      return await console.pty.sharedAnswer("sudo-password", async (others) => {
+        const value = await ask();
+        const question = `Use this password for the other ${others} host${others === 1 ? "" : "s"} of this run too?`;
+        const share = value !== undefined && others > 0 && await console.confirm(question, { default: false }).catch(() => false);
+        return { value, share };
+      });
     })());
   }
 

@@ -1,6 +1,7 @@
 // Env: the execution proxy. Inside an action `this` is an Env over the node.
 import { ActionException, DeployerException } from "../exceptions.ts";
-import { HostContainer, HostsContainer, HostPool } from "../host/_container.ts";
+import { HostContainer, HostsContainer, HostPool, limited } from "../host/_container.ts";
+import { runInLanes } from "../_lanes.ts";
 import { currentRoute, newRoute, type Interruptible, type TerminalRoute } from "../_terminal.ts";
 import { Console } from "../console.ts";
 import { Pty, DummyPty } from "../pty.ts";
@@ -22,6 +23,8 @@ export interface EnvOptions {
   isSandbox?: boolean;
   /** Trust SSH host keys not yet in known_hosts, and record them (a changed key is still refused). */
   acceptNewHostKeys?: boolean;
+  /** At most this many hosts (isolations) worked on at once; default 256. */
+  parallel?: number;
 }
 
 /** What every Env of one run shares: terminal, loggers, sandbox flag and the host connections. */
@@ -35,6 +38,7 @@ interface Session {
   logger: LoggerInterface;
   isSandbox: boolean;
   acceptNewHostKeys: boolean;
+  parallel?: number;
   pool: HostPool;
   /** The sandboxed twin of this session (its own hosts, which run syntax checks only). */
   sandbox?: Session;
@@ -68,6 +72,7 @@ export const Env = class Env {
       logger: options.logger ?? new LoggerInterface(),
       isSandbox: options.isSandbox ?? false,
       acceptNewHostKeys: options.acceptNewHostKeys ?? false,
+      parallel: options.parallel,
       pool: new HostPool(),
     });
     return wrap(node, session) as unknown as Env;
@@ -231,8 +236,12 @@ async function callAction(env: Node, name: string, fn: (...args: unknown[]) => u
     return invokeAction(wrap(chosen.node, session), name, fn, args);
   }
   const cells = isolations.map((i) => wrap(i.node, session));
-  const settled = await Promise.allSettled(cells.map((cell) => invokeAction(cell, name, fn, args)));
   const names = isolations.map(isolationName);
+  const tasks = cells.map((cell) => () => invokeAction(cell, name, fn, args));
+  // Several hosts share the terminal in lanes; nested lanes leave the summary to the outermost.
+  const settled = cells.length > 1
+    ? await runInLanes(names, tasks, session.route, { limit: session.parallel, summary: !currentRoute()?.pty.hostLabel })
+    : await limited(tasks, session.parallel);
   if (settled.some((s) => s.status === "rejected")) {
     const outcomes = new Map(settled.map((s, i) => [names[i]!, s.status === "fulfilled"
       ? { ok: true as const, value: s.value }

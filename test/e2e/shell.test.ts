@@ -201,9 +201,13 @@ describe("the shell's colours and host commands", () => {
     await s.waitFor("   - local2");
     await s.waitFor("Enter command");
     s.type("echo ran-$((20 + 22))\r");
-    await s.waitFor(/local1 echo ran-\$\(\(20 \+ 22\)\)/);
-    await s.waitFor(/local2 echo ran-\$\(\(20 \+ 22\)\)/);
-    await s.waitFor(/ran-42\n(.*\n)*ran-42/);
+    // Each host's lines carry its name; a summary ends the run.
+    await s.waitFor(/local1 │ \$ echo ran-\$\(\(20 \+ 22\)\)/);
+    await s.waitFor(/local2 │ \$ echo ran-\$\(\(20 \+ 22\)\)/);
+    await s.waitFor("local1 │ ran-42");
+    await s.waitFor("local2 │ ran-42");
+    await s.waitFor("Summary: 2 ok, 0 failed, of 2 hosts");
+    await s.waitFor(/ok\s+local2\s+\d+\.\ds/);
     s.type(CTRL_D);
   }, 30_000);
 
