@@ -13,7 +13,7 @@ import { rmSync } from "node:fs";
 
 export async function listenCommand(args: ParsedArgs, io: Io): Promise<number> {
   const file = args.positional.FILE!;
-  const { root } = await loadDeployFile(file, io.cwd);
+  const { root, extraLoggers } = await loadDeployFile(file, io.cwd);
   const background = args.options["exit-when-idle"] === true;
   const path = typeof args.options.socket === "string" ? socketPath(args.options.socket, io.cwd) : freeSocketPath();
   const server = new SessionServer({
@@ -21,7 +21,7 @@ export async function listenCommand(args: ParsedArgs, io: Io): Promise<number> {
     interactive: !args.options["non-interactive"],
     acceptNewHostKeys: args.options["accept-new-host-keys"] === true,
     parallel: parallelOption(args),
-    loggers: optionLoggers(args, io),
+    loggers: [...optionLoggers(args, io), ...extraLoggers],
     exitWhenIdle: background,
     // In the background nobody reads the server's output once it is ready.
     log: background ? () => {} : (line) => io.stdout.write(`${line}\n`),

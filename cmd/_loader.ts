@@ -16,6 +16,8 @@ export interface DeployFile {
   /** The path as the user gave it. */
   file: string;
   root: engine.NodeClass;
+  /** Loggers the script attached with start(Root, { extraLoggers }). */
+  extraLoggers: engine.Logger[];
 }
 
 /** Bundle, import and check `file`; every failure is a one-line CliError naming the file. */
@@ -24,8 +26,9 @@ export async function loadDeployFile(file: string, cwd: string): Promise<DeployF
   if (!existsSync(absolute)) throw new CliError(`${file}: no such file`);
   if (!statSync(absolute).isFile()) throw new CliError(`${file}: not a file`);
   const { code, map } = await bundle(absolute, cwd);
-  const module = await importBundle(code, map, file);
-  return { file, root: findRoot(module, file) };
+  const { value: module, request } = await engine.collectStartRequest(() => importBundle(code, map, file));
+  if (request && !engine.isNodeClass(request.root)) throw new CliError(`${file}: start() needs a Node subclass as its root, not ${describe(request.root)}`);
+  return { file, root: request?.root ?? findRoot(module, file), extraLoggers: request?.extraLoggers ?? [] };
 }
 
 async function bundle(absolute: string, cwd: string): Promise<{ code: string; map: string }> {

@@ -26,7 +26,7 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
 /** Everything in this process: the single-threaded shell, or one action. */
 async function runHere(args: ParsedArgs, io: Io): Promise<number> {
   const file = args.positional.FILE!;
-  const { root } = await loadDeployFile(file, io.cwd);
+  const { root, extraLoggers } = await loadDeployFile(file, io.cwd);
   const interactive = !args.options["non-interactive"] && Boolean(io.stdin.isTTY);
   const color = Boolean(io.stdout.isTTY) && !process.env.NO_COLOR;
   const pty = new engine.Pty(io.stdin, io.stdout, { interactive });
@@ -34,7 +34,7 @@ async function runHere(args: ParsedArgs, io: Io): Promise<number> {
     pty,
     acceptNewHostKeys: args.options["accept-new-host-keys"] === true,
     parallel: parallelOption(args),
-    logger: new engine.LoggerInterface([new engine.DefaultLogger(undefined, { color }), ...optionLoggers(args, io)]),
+    logger: new engine.LoggerInterface([new engine.DefaultLogger(undefined, { color }), ...optionLoggers(args, io), ...extraLoggers]),
   });
   try {
     const request = { path: splitPath(args.options.path), action: args.action, scp: args.options.scp === true, cwd: io.cwd };

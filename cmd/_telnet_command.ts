@@ -23,13 +23,13 @@ export async function telnetServerCommand(args: ParsedArgs, io: Io): Promise<num
   const file = args.positional.FILE!;
   const port = parsePort(args.options.port);
   const auth = typeof args.options["password-file"] === "string" ? loadPasswordFile(resolve(io.cwd, args.options["password-file"])) : undefined;
-  const { root } = await loadDeployFile(file, io.cwd);
+  const { root, extraLoggers } = await loadDeployFile(file, io.cwd);
   const terminals = new Set<Terminal>();
   const env = engine.Env.defaultFromNode(new root(), {
     pty: new engine.Pty(undefined, { write: () => true }, { interactive: false }),
     acceptNewHostKeys: args.options["accept-new-host-keys"] === true,
     parallel: parallelOption(args),
-    logger: new engine.LoggerInterface([new engine.DefaultLogger(), activityLogger(() => terminals), ...optionLoggers(args, io)]),
+    logger: new engine.LoggerInterface([new engine.DefaultLogger(), activityLogger(() => terminals), ...optionLoggers(args, io), ...extraLoggers]),
   });
   const log = (line: string) => void io.stdout.write(`${line}\n`);
   let server!: TelnetServer;

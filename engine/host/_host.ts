@@ -255,18 +255,58 @@ export abstract class Host extends ContextScoped {
   // Files (relative paths are relative to the working directory of the context)
 
   /** Open a file: `r`/`w`/`a` for text, `rb`/`wb`/`ab` for bytes. Writes land when it is closed. */
-  open(path: string, mode: files.OpenMode = "r", options: { useSudo?: boolean } = {}): Promise<files.RemoteFile> {
-    return files.openFile(this, path, mode, options);
+  async open(path: string, mode: files.OpenMode = "r", options: { useSudo?: boolean } = {}): Promise<files.RemoteFile> {
+    const entry = this.logFile(mode, path, undefined, options.useSudo);
+    let file: files.RemoteFile;
+    try {
+      file = await files.openFile(this, path, mode, options);
+    } catch (error) {
+      entry.complete(false);
+      throw error;
+    }
+    // Logged as done when closed (writes land then) or discarded.
+    return {
+      read: () => file.read(),
+      write: (data) => file.write(data),
+      close: async () => {
+        try {
+          await file.close();
+          entry.complete(true);
+        } catch (error) {
+          entry.complete(false);
+          throw error;
+        }
+      },
+      discard: async () => {
+        await file.discard();
+        entry.complete(false);
+      },
+    };
   }
 
   /** Copy a local file to the host; the destination appears whole or not at all. */
   putFile(localPath: string, remotePath: string, options: files.TransferOptions = {}): Promise<void> {
-    return files.putFile(this, localPath, remotePath, options);
+    return this.logged(this.logFile("put", remotePath, localPath, options.useSudo), files.putFile(this, localPath, remotePath, options));
   }
 
   /** Copy a file from the host; the local destination appears whole or not at all. */
   getFile(remotePath: string, localPath: string, options: files.TransferOptions = {}): Promise<void> {
-    return files.getFile(this, remotePath, localPath, options);
+    return this.logged(this.logFile("get", remotePath, localPath, options.useSudo), files.getFile(this, remotePath, localPath, options));
+  }
+
+  private logFile(mode: string, remotePath: string, localPath: string | undefined, useSudo = false): { complete(succeeded: boolean): void } {
+    const session = this.session;
+    return session.logger.logFile({ host: this.name, mode, remotePath, localPath, useSudo, sandbox: session.isSandbox });
+  }
+
+  private async logged(entry: { complete(succeeded: boolean): void }, work: Promise<void>): Promise<void> {
+    try {
+      await work;
+      entry.complete(true);
+    } catch (error) {
+      entry.complete(false);
+      throw error;
+    }
   }
 
   /** Whether a file or directory exists (as the login user, or with sudo). */
