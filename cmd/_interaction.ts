@@ -27,7 +27,7 @@ export interface InteractionContext {
   script: string;
   color: boolean;
   /** What the run mode adds to the shell (e.g. `new` in a shared session). */
-  shell?: Pick<ShellOptions, "extraCommands" | "keyBindings" | "promptPrefix">;
+  shell?: Pick<ShellOptions, "extraCommands" | "keyBindings" | "promptPrefix" | "options">;
   /** Called with the shell once it exists (the session server reports where each shell is). */
   onShell?: (shell: Shell) => void;
 }

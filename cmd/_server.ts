@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, rmSync } from "node:fs";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import * as engine from "../engine/index.ts";
-import type { Shell } from "../shell/index.ts";
+import { defaultShellOptions, type Shell } from "../shell/index.ts";
 import { CliError } from "./_errors.ts";
 import { interact } from "./_interaction.ts";
 import { FrameReader, parseClientMessage, ProtocolError, send, type ClientInfo, type Hello, type SessionInfo } from "./_protocol.ts";
@@ -31,6 +31,9 @@ export interface Client {
   id: number;
   socket: Socket;
   route: engine.TerminalRoute;
+  pty: engine.Pty;
+  /** Whether the client can open tmux panes. */
+  windows: boolean;
   input: VirtualInput;
   output: VirtualOutput;
   shell?: Shell;
@@ -44,6 +47,10 @@ export class SessionServer {
   private readonly clients = new Map<number, Client>();
   private readonly server: Server;
   private nextId = 1;
+  /** The runtime options (set-option), shared by every terminal of the session. */
+  readonly shellOptions = defaultShellOptions();
+  /** Panes asked for and not connected yet: token → who waits for it. */
+  private readonly paneWaiters = new Map<string, (pane: Client) => void>();
   /** Windows asked for and not connected yet: token → the node their shell starts at. */
   private readonly windows = new Map<string, engine.Node>();
   private path = "";
@@ -150,15 +157,23 @@ export class SessionServer {
     const output = new VirtualOutput(hello.rows, hello.cols, (data) => {
       send(socket, { type: "output", data: Buffer.from(data).toString("base64") });
     });
-    const pty = new engine.Pty(input, output, { interactive: this.options.interactive, term: hello.term });
-    const client: Client = { id, socket, route: engine.newRoute(pty), input, output, activity: { actions: [] } };
+    let client!: Client;
+    const pty = new SessionPty(input, output, { interactive: this.options.interactive, term: hello.term }, (title) => this.openPane(client, title));
+    client = { id, socket, route: engine.newRoute(pty), pty, input, output, windows: hello.windows, activity: { actions: [] } };
     this.clients.set(id, client);
+    this.options.log(`terminal ${id} connected`);
+    const waiter = hello.window === undefined ? undefined : this.paneWaiters.get(hello.window);
+    if (waiter) {
+      // A pane asked for one host of a parallel action: that host's work runs here.
+      this.paneWaiters.delete(hello.window!);
+      waiter(client);
+      return client;
+    }
     const startNode = hello.window === undefined ? undefined : this.windows.get(hello.window);
     if (hello.window !== undefined) this.windows.delete(hello.window);
-    this.options.log(`terminal ${id} connected`);
     void engine.onRoute(client.route, () => interact({
       env: this.env, pty, file: this.options.file, script: this.options.script, color: hello.color,
-      shell: sessionCommands(this, client, hello.windows),
+      shell: { ...sessionCommands(this, client, hello.windows), options: this.shellOptions },
       onShell: (shell) => {
         client.shell = shell;
         if (startNode) shell.cd(startNode);
@@ -171,6 +186,36 @@ export class SessionServer {
       },
     ).finally(() => socket.end());
     return client;
+  }
+
+  /**
+   * A tmux pane for one host of a parallel action run from `client`, when it runs inside tmux and
+   * `parallel-panes` is on; undefined (the host gets a lane in the client's own terminal) otherwise.
+   */
+  private async openPane(client: Client, title: string): Promise<engine.Pane | undefined> {
+    if (!client.windows || this.shellOptions.get("parallel-panes") !== "on") return undefined;
+    const token = randomBytes(16).toString("hex");
+    const pane = await new Promise<Client | undefined>((resolve) => {
+      this.paneWaiters.set(token, resolve);
+      setTimeout(() => { if (this.paneWaiters.delete(token)) resolve(undefined); }, PANE_TIMEOUT_MS).unref();
+      send(client.socket, { type: "open-window", window: token, focus: false });
+    });
+    if (!pane) {
+      client.output.write(`Could not open a tmux pane for ${title}; it runs here instead.\n`);
+      return undefined;
+    }
+    pane.output.write(`\x1b[1m${title}\x1b[22m\n`);
+    return {
+      pty: pane.pty,
+      close: async (failed) => {
+        if (this.shellOptions.get("keep-panes-open") === "on") {
+          pane.output.write(`\n[${failed ? "FAILED" : "DONE"}] Press a key to close this pane.`);
+          await pane.pty.readKey();
+        }
+        send(pane.socket, { type: "exit", code: failed ? 1 : 0 });
+        pane.socket.end();
+      },
+    };
   }
 
   /** A terminal left (or was killed): stop what it started, forget it, and stop if it was the last. */
@@ -200,6 +245,20 @@ export class SessionServer {
     // A window that never connects (tmux failed) must not be remembered forever.
     setTimeout(() => this.windows.delete(token), 60_000).unref();
     send(client.socket, { type: "open-window", window: token, focus: true });
+  }
+}
+
+/** How long a pane may take to connect before its host runs in the asking terminal instead. */
+const PANE_TIMEOUT_MS = 5000;
+
+/** A client's terminal, which can open panes for the hosts of a parallel action. */
+class SessionPty extends engine.Pty {
+  constructor(input: VirtualInput, output: VirtualOutput, options: engine.PtyOptions, private readonly pane: (title: string) => Promise<engine.Pane | undefined>) {
+    super(input, output, options);
+  }
+
+  override openPane(title: string): Promise<engine.Pane | undefined> {
+    return this.pane(title);
   }
 }
 

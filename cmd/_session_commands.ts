@@ -12,7 +12,8 @@ export function sessionCommands(server: SessionServer, client: Client, windows: 
       async run(shell) {
         if (!windows) {
           const where = new engine.Inspector(shell.state.node).getFullName();
-          shell.print(`Not inside tmux, so there is no pane to open. In another terminal run: deployer connect --socket ${server.socketPath} (then cd to ${where})`);
+          shell.print(`Not inside tmux, so there is no pane to open. To join this session (then cd to ${where}), run in another terminal:`);
+          shell.print(`  deployer connect --socket ${server.socketPath}`);
           return;
         }
         shell.print("Opening a new pane...");

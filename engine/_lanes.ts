@@ -44,7 +44,10 @@ export async function runInLanes<T>(names: readonly string[], tasks: ReadonlyArr
       const index = next++;
       const lane = board.lanes[index]!;
       board.start(lane);
-      const route = newRoute(new LanePty(board, lane), parent);
+      // A pane of its own where the run mode offers one (tmux, parallel-panes on), else a lane here.
+      const pane = await parent.pty.openPane(lane.name).catch(() => undefined);
+      if (pane) board.write(lane, "runs in its own pane\n");
+      const route = newRoute(pane?.pty ?? new LanePty(board, lane), parent);
       try {
         results[index] = { status: "fulfilled", value: await onRoute(route, tasks[index]!) };
         board.end(lane);
@@ -52,6 +55,8 @@ export async function runInLanes<T>(names: readonly string[], tasks: ReadonlyArr
         results[index] = { status: "rejected", reason: error };
         board.end(lane, error);
       }
+      // A pane kept open waits for its own key; the run goes on.
+      void pane?.close(results[index]!.status === "rejected").catch(() => undefined);
     }
   };
   const limit = Math.max(1, Math.min(options.limit ?? DEFAULT_PARALLEL, tasks.length));

@@ -17,7 +17,7 @@ export type { CommandResult } from "./host/_result.ts";
 export { FileError, type FileStat, type FileSystem } from "./host/_backend.ts";
 export type { Stat, RemoteFile, OpenMode, TransferOptions } from "./host/_files.ts";
 export { withTerminal, bindToCaller, newRoute, onRoute, currentRoute, type TerminalRoute } from "./_terminal.ts";
-export { Pty, DummyPty, type LineResult, type PtyOptions } from "./pty.ts";
+export { Pty, DummyPty, type Pane, type LineResult, type PtyOptions } from "./pty.ts";
 export {
   Console, NoInput, ProgressBar, type InputOptions, type ChoiceOption, type ChoiceOptions, type ProgressState,
   type ProgressBarOptions, type NoInputReason,

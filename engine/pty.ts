@@ -33,6 +33,13 @@ type TtyOutput = Output & { isTTY?: boolean; rows?: number; columns?: number } &
 // One key: an escape sequence (arrows, function keys), an Alt-key, or one code point.
 const KEY = /\x1b\[[0-9;?]*[\x40-\x7e]|\x1bO.|\x1b.?|[\s\S]/uy;
 
+/** A terminal of its own for one host of a parallel action (a tmux pane of a shared session). */
+export interface Pane {
+  pty: Pty;
+  /** The host's work is over; `failed` says how it ended. */
+  close(failed: boolean): Promise<void>;
+}
+
 /** A terminal: input, output, size, TERM, and whether a person is there to answer. */
 export class Pty {
   readonly interactive: boolean;
@@ -70,6 +77,11 @@ export class Pty {
    */
   exclusive<T>(ask: () => Promise<T>): Promise<T> {
     return inTurnOf(this, ask);
+  }
+
+  /** A new terminal for one host of a parallel action, where the run mode can open one (else undefined). */
+  openPane(_title: string): Promise<Pane | undefined> {
+    return Promise.resolve(undefined);
   }
 
   /** Whether output goes to a terminal (and so may carry colours and redraws). */

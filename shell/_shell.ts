@@ -25,6 +25,8 @@ export interface ShellOptions {
   sourceFile?: string;
   /** Commands of the run mode (e.g. `new` in a shared session), after the built-ins. */
   extraCommands?: readonly Command[];
+  /** Runtime options shared with other shells (default: this shell's own). */
+  options?: Map<string, string>;
   /** Text before the node path in the prompt (the telnet server's `user@`). */
   promptPrefix?: string;
   /** Ctrl-letter keys that run a command line at once (e.g. `{ n: "new" }`). */
@@ -40,12 +42,14 @@ interface Running {
 /** The deployment shell: navigate with cd/ls, run actions, inspect. */
 export class Shell {
   readonly state: ShellState;
-  readonly options: Map<string, string> = new Map([["keep-panes-open", "off"]]);
+  /** Runtime options (set-option); a shared session passes one map to all its shells. */
+  readonly options: Map<string, string>;
   private readonly editor: LineEditor;
   private readonly subshells: ShellState[] = [];
   private running: Running | undefined;
 
   constructor(readonly config: ShellOptions) {
+    this.options = config.options ?? defaultShellOptions();
     this.state = { node: config.root, previous: undefined, root: config.root };
     const io: EditorIo = {
       input: config.pty.stdin as EditorIo["input"],
@@ -284,6 +288,14 @@ export class Shell {
     const root = new Inspector(this.state.root).getName();
     return `deployer ${this.config.version} on ${hostname()}, root node <${root}>`;
   }
+}
+
+/**
+ * The runtime options: `parallel-panes` gives each host of a parallel action its own tmux pane (in
+ * a shared session inside tmux); `keep-panes-open` keeps such a pane until a key is pressed.
+ */
+export function defaultShellOptions(): Map<string, string> {
+  return new Map([["keep-panes-open", "off"], ["parallel-panes", "off"]]);
 }
 
 /** The value an interrupted action resolves to in the shell. */

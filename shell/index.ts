@@ -1,2 +1,2 @@
 // The interactive deployment shell.
-export { Shell, INTERRUPTED, type ShellOptions } from "./_shell.ts";
+export { Shell, INTERRUPTED, defaultShellOptions, type ShellOptions } from "./_shell.ts";

@@ -37,7 +37,7 @@ let env: Record<string, string>;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "deployer-session-"));
   writeFileSync(join(dir, "deploy.ts"), DEPLOY);
-  env = { XDG_STATE_HOME: join(dir, "state"), XDG_RUNTIME_DIR: join(dir, "run") };
+  env = { XDG_STATE_HOME: join(dir, "state"), XDG_RUNTIME_DIR: join(dir, "run"), TMUX: "" };
 });
 
 /** A `listen` server in the foreground, with its log. */
@@ -134,6 +134,12 @@ describe("listen and connect", () => {
     b.type("count\r");
     await b.waitFor(/count is \d+/);
     expect(sessions()).toContain("Terminals: 2");
+  }, 30_000);
+
+  test("new outside tmux says how to join the session from another terminal", async () => {
+    b.type("new\r");
+    await b.waitFor("Not inside tmux, so there is no pane to open.");
+    await b.waitFor(`  deployer connect --socket ${socket}`);
   }, 30_000);
 
   test("connect can run one action and exit with its status", () => {

@@ -98,7 +98,7 @@ describe("completion", () => {
     ["cd a", ["app", "apps"]],
     ["cd app ..", [".."]],
     ["app deploy ", []],
-    ["set-option ", ["keep-panes-open"]],
+    ["set-option ", ["keep-panes-open", "parallel-panes"]],
     ["set-option keep-panes-open o", ["on", "off"]],
     ["--inspect app d", ["deploy", "describe"]],
   ])("%j completes to %j", (line, expected) => {
