@@ -21,7 +21,7 @@ interface CommandSpec {
   help: string;
 }
 
-const SOCKET = { long: "socket", value: "S", help: "unix socket of a shared session (a number N means /tmp/deployer.sock.USER.N)" };
+const SOCKET = { long: "socket", value: "S", help: "a shared session: its unix socket, or N for your session N (see list-sessions)" };
 const PATH = { long: "path", value: "P", help: "start in this node (\"production web\" or \"production.web\")" };
 const NON_INTERACTIVE = { long: "non-interactive", help: "never prompt: every question takes its default" };
 const LOG = { long: "log", value: "F", help: "also write a log of every command to file F" };

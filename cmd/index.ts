@@ -43,7 +43,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case "list-sessions": return await listSessionsCommand(io);
       case "telnet-server": return await telnetServerCommand(args, io);
       case "telnet-passwd": return await telnetPasswdCommand(args, io);
-      default: throw new CliError(`"deployer ${args.command}" is not available yet in this version`, 2);
+      default: throw new CliError(`unknown command "${args.command}"`, 2);
     }
   } catch (error) {
     return report(error, io);
