@@ -31,6 +31,10 @@ export async function listenCommand(args: ParsedArgs, io: Io): Promise<number> {
   void server.stopped.then(unregister);
   process.title = `deployer listen ${file}`;
   const stop = () => void server.stop();
+  // One terminal's bug must not end every terminal's session: report it and keep serving.
+  const survive = (error: unknown) => io.stderr.write(`deployer: internal error in the session server: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.on("uncaughtException", survive);
+  process.on("unhandledRejection", survive);
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   if (background) {
