@@ -38,6 +38,7 @@ export {
   DeployerException, ExecCommandFailed, ActionException, QueryException, ConnectionFailedException,
 } from "./exceptions.ts";
 export { esc1, esc2, indent, shellQuote } from "./utils.ts";
+export * from "./contrib/index.ts";
 export { start, collectStartRequest, type StartOptions, type StartRequest } from "./_start.ts";
 // For tools that load deploy.ts bundles (the CLI, the shells): map stack frames to the user's lines.
 export { registerSourceMap, userLocation, userFrames, framesOf, type Frame } from "./_location.ts";

@@ -1,0 +1,1 @@
+// Contrib: ready-made nodes (config files, git checkouts, packages, releases) and command helpers.
