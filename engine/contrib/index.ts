@@ -1,1 +1,2 @@
 // Contrib: ready-made nodes (config files, git checkouts, packages, releases) and command helpers.
+export {};
