@@ -1,25 +1,44 @@
 // The seed's "Architecture of roles and nodes" chapter in TypeScript: one WebSystem definition,
 // instantiated twice (staging on one host, production on many), with mapRoles routing each
-// component to the hosts of its role. Every host here is this machine under another name, so it
-// runs anywhere:
+// component to the hosts of its role, and a ParallelNode array checking every web host at once.
+// Every host here is this machine under another name, so it runs anywhere:
 //
 //   deployer run examples/roles.ts --non-interactive -- production_system database info
-//   deployer run examples/roles.ts --non-interactive -- production_system git info
+//   deployer run examples/roles.ts --non-interactive -- production_system health check
 //
+// With ROLES_SSH_HOSTS="addr:port,addr:port,…" (and ROLES_SSH_USER, ROLES_SSH_KEY,
+// ROLES_SSH_KNOWN_HOSTS) the hosts are SSH hosts instead, spread over those machines in turn.
 // (start/stop/status would run `sudo service … ` on real servers.)
-import { LocalHost, Node, child, esc1, mapRoles, requiredProperty } from "deployer";
+import { LocalHost, Node, ParallelNode, SSHHost, child, esc1, mapRoles, requiredProperty, type HostClass } from "deployer";
+
+const machines = (process.env.ROLES_SSH_HOSTS ?? "").split(",").filter(Boolean);
+let nextMachine = 0;
+
+/** A host called `name`: this machine, or the next of ROLES_SSH_HOSTS over SSH. */
+function host(name: string): HostClass {
+  if (!machines.length) return class extends LocalHost { slug = name; };
+  const [address, port] = machines[nextMachine++ % machines.length]!.split(":");
+  return class extends SSHHost {
+    slug = name;
+    address = address!;
+    port = Number(port ?? 22);
+    username = process.env.ROLES_SSH_USER ?? "";
+    keyFilename = process.env.ROLES_SSH_KEY;
+    knownHostsFilename = process.env.ROLES_SSH_KNOWN_HOSTS;
+  };
+}
 
 // The hosts. On real machines these would be SSHHost subclasses with an address.
-class StagingHost0 extends LocalHost { slug = "staging_host0"; }
-class LB0 extends LocalHost { slug = "lb0"; }
-class LB1 extends LocalHost { slug = "lb1"; }
-class WebServer1 extends LocalHost { slug = "web_server1"; }
-class WebServer2 extends LocalHost { slug = "web_server2"; }
-class WebServer3 extends LocalHost { slug = "web_server3"; }
-class MasterDB extends LocalHost { slug = "master_db"; }
-class SlaveDB extends LocalHost { slug = "slave_db"; }
-class QueueHost extends LocalHost { slug = "queue_host"; }
-class CacheHost extends LocalHost { slug = "cache_host"; }
+const StagingHost0 = host("staging_host0");
+const LB0 = host("lb0");
+const LB1 = host("lb1");
+const WebServer1 = host("web_server1");
+const WebServer2 = host("web_server2");
+const WebServer3 = host("web_server3");
+const MasterDB = host("master_db");
+const SlaveDB = host("slave_db");
+const QueueHost = host("queue_host");
+const CacheHost = host("cache_host");
 
 /** Shows which hosts a component landed on, per role: one line per host. */
 class Component extends Node {
@@ -63,6 +82,15 @@ class Git extends Component {
   }
 }
 
+/** A health check run on each web and load balancer host at once: one isolated cell per host. */
+class Health extends ParallelNode {
+  /** "ok on" the address the host was reached at (over SSH), or "ok on this machine". */
+  async check() {
+    const via = await this.host.run("echo ${SSH_CONNECTION:-x x this machine} | cut -d' ' -f3-", { interactive: false });
+    return `ok on ${via.trim()}`;
+  }
+}
+
 /** The base definition of our web system. Roles: load_balancer, web, master_db, slave_db, queue, cache. */
 class WebSystem extends Node {
   cache = child(Cache);
@@ -70,6 +98,7 @@ class WebSystem extends Node {
   load_balancer = child(LoadBalancer);
   database = child(Database);
   git = child(Git);
+  health = child(mapRoles({ host: ["web", "load_balancer"] })(Health.Array));
 }
 
 /** The root of our configuration, containing two instances of WebSystem. */
