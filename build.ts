@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import type { BunPlugin } from "bun";
+import { generateDeclarations } from "./cmd/_types.ts";
 
 const root = import.meta.dir;
 const outfile = join(root, "dist", "deployer");
@@ -36,6 +37,18 @@ function embedEsbuild(): BunPlugin {
   };
 }
 
+/** Replaces cmd/_declarations.ts with the engine's type declarations, made with tsc now (for `deployer types`). */
+function embedDeclarations(): BunPlugin {
+  const source = `export const embeddedDeclarations = ${JSON.stringify(generateDeclarations(root))};\n`;
+  const target = resolve(root, "cmd", "_declarations.ts");
+  return {
+    name: "embed-declarations",
+    setup(build) {
+      build.onLoad({ filter: /cmd[\\/]_declarations\.ts$/ }, (args) => (args.path === target ? { contents: source, loader: "ts" } : undefined as never));
+    },
+  };
+}
+
 /** Ink imports react-devtools-core only when DEV is set; the binary never ships it, so it resolves to nothing. */
 function stubReactDevtools(): BunPlugin {
   return {
@@ -55,7 +68,7 @@ const result = await Bun.build({
   minify: { syntax: true, whitespace: true, identifiers: false },
   // Only loaded under Deno or Node, where Bun's own PTY is not available.
   external: ["node-pty"],
-  plugins: [embedEsbuild(), stubReactDevtools()],
+  plugins: [embedEsbuild(), embedDeclarations(), stubReactDevtools()],
 });
 if (!result.success) {
   for (const log of result.logs) console.error(log);

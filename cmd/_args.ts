@@ -15,6 +15,8 @@ interface CommandSpec {
   name: string;
   /** Positional parameters before any action words. */
   positional: string[];
+  /** Positional parameters that may be left out, after those. */
+  optional?: string[];
   options: OptionSpec[];
   /** Whether `[--] ACTION ARG...` may follow. */
   action: boolean;
@@ -27,6 +29,7 @@ const NON_INTERACTIVE = { long: "non-interactive", help: "never prompt: every qu
 const LOG = { long: "log", value: "F", help: "also write a log of every command to file F" };
 const SCP = { long: "scp", help: "open the SCP shell instead of the deployment shell" };
 const PARALLEL = { long: "parallel", value: "N", help: "work on at most N hosts at once (default 256)" };
+const FORCE = { long: "force", help: "overwrite FILE (init), and a node_modules/deployer that deployer did not write" };
 const ACCEPT = { long: "accept-new-host-keys", help: "trust SSH host keys not yet in known_hosts (and record them)" };
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -55,6 +58,14 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: "telnet-passwd", positional: ["FILE", "USER"], action: false, help: "add or change a login in a telnet-server password file", options: [] },
   { name: "list-sessions", positional: [], action: false, help: "list this user's sessions, their terminals and what each runs", options: [] },
   { name: "scp", positional: ["FILE"], action: false, help: "open the SCP shell over FILE's hosts", options: [ACCEPT] },
+  {
+    name: "init", positional: [], optional: ["FILE"], action: false, help: "write a starter FILE (deploy.ts), a tsconfig.json and the editor types",
+    options: [FORCE],
+  },
+  {
+    name: "types", positional: [], optional: ["DIR"], action: false, help: "write DIR/node_modules/deployer (type declarations) for editors",
+    options: [FORCE],
+  },
 ];
 
 export interface ParsedArgs {
@@ -113,6 +124,10 @@ function parseCommand(spec: CommandSpec, words: readonly string[]): ParsedArgs {
     if (value === undefined) throw usageError(spec, `missing ${name}`);
     parsed.positional[name] = value;
   }
+  for (const name of spec.optional ?? []) {
+    const value = loose.shift();
+    if (value !== undefined) parsed.positional[name] = value;
+  }
   if (loose.length) {
     if (!spec.action) throw usageError(spec, `unexpected argument "${loose[0]}"`);
     parsed.action.unshift(...loose);
@@ -132,7 +147,7 @@ function usageError(spec: CommandSpec, message: string): CliError {
 
 function synopsis(spec: CommandSpec): string {
   const options = spec.options.filter((o) => !o.hidden).map((o) => `[${o.short ? `-${o.short}|` : ""}--${o.long}${o.value ? ` ${o.value}` : ""}]`);
-  return ["deployer", spec.name, ...spec.positional, ...options, ...(spec.action ? ["[-- ACTION ARG...]"] : [])].join(" ");
+  return ["deployer", spec.name, ...spec.positional, ...(spec.optional ?? []).map((name) => `[${name}]`), ...options, ...(spec.action ? ["[-- ACTION ARG...]"] : [])].join(" ");
 }
 
 /** The full usage text, as printed by --help. */

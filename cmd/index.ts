@@ -7,6 +7,8 @@ import { connectCommand } from "./_client.ts";
 import { listenCommand, listSessionsCommand } from "./_listen.ts";
 import { telnetServerCommand } from "./_telnet_command.ts";
 import { telnetPasswdCommand } from "./_telnet_passwd.ts";
+import { initCommand } from "./_init.ts";
+import { typesCommand } from "./_types.ts";
 
 /** The process's streams and surroundings, passed in so tests can supply their own. */
 export interface Io {
@@ -43,6 +45,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case "list-sessions": return await listSessionsCommand(io);
       case "telnet-server": return await telnetServerCommand(args, io);
       case "telnet-passwd": return await telnetPasswdCommand(args, io);
+      case "init": return await initCommand(args, io);
+      case "types": return await typesCommand(args, io);
       default: throw new CliError(`unknown command "${args.command}"`, 2);
     }
   } catch (error) {
