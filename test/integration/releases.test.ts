@@ -1,6 +1,6 @@
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
-import { chmodSync, existsSync, lstatSync, mkdirSync, statSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, rmSync, statSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -60,9 +60,21 @@ function envFor(dir: string, settings: Settings = {}, options: { pty?: DummyPty;
   return new Env(new Root(), { pty: options.pty ?? new DummyPty() });
 }
 
+/** The temporary directories made here, removed when the file's tests are done. */
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "deployer-releases-"));
+  made.push(dir);
+  return dir;
+}
+
 /** A fresh directory the fixture user may write in (the hosts are this machine). */
 function workdir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "deployer-releases-"));
+  const dir = tempDir();
   chmodSync(dir, 0o777);
   return join(dir, "app");
 }
@@ -324,7 +336,7 @@ describe("paths and permissions", () => {
   });
 
   test("with useSudo, a directory only root may write is deployed to through sudo", async () => {
-    const parent = mkdtempSync(join(tmpdir(), "deployer-releases-"));
+    const parent = tempDir();
     chmodSync(parent, 0o755); // the login user may enter, not write
     const dir = join(parent, "app");
     class App extends Releases {
