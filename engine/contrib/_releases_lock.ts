@@ -1,6 +1,7 @@
 // The deploy lock of Releases: one file, created atomically on the host, that names who holds it.
 import { randomBytes } from "node:crypto";
-import { hostname, userInfo } from "node:os";
+import { hostname } from "node:os";
+import { localUsername } from "../_user.ts";
 import type { Console } from "../console.ts";
 import { DeployerException } from "../exceptions.ts";
 import { shellQuote } from "../utils.ts";
@@ -154,17 +155,9 @@ export async function releaseLock(sh: Shell, lock: HeldLock): Promise<boolean> {
   return out.trim() === "released";
 }
 
-/** Who deploys: $USER, else the passwd name, else the uid (Bun's userInfo() reads $USER and says "unknown" without it). */
+/** Who deploys. */
 function localUser(): string {
-  const fromEnv = process.env.USER || process.env.LOGNAME;
-  if (fromEnv) return fromEnv;
-  try {
-    const name = userInfo().username;
-    if (name && name !== "unknown") return name;
-  } catch {
-    // No passwd entry (some containers): the uid below.
-  }
-  return `uid=${process.getuid?.() ?? "?"}`;
+  return localUsername();
 }
 
 function oneLine(s: string): string {

@@ -19,7 +19,8 @@
 // The resolved HostName is lowercased, as ssh does.
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { homedir, hostname, userInfo } from "node:os";
+import { homedir, hostname } from "node:os";
+import { localUsername } from "../_user.ts";
 import { isAbsolute, join } from "node:path";
 
 export interface SshConfigSettings {
@@ -503,9 +504,5 @@ function globSegment(segment: string): RegExp {
 }
 
 function currentUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? "";
-  }
+  return localUsername();
 }

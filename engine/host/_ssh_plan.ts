@@ -1,7 +1,8 @@
 // How to reach an SSHHost: its fields first (like ssh's command line), then ~/.ssh/config, then
 // OpenSSH's defaults; one endpoint per ProxyJump hop, then the target. Reads files, opens nothing.
 import { existsSync, readFileSync } from "node:fs";
-import { homedir, userInfo } from "node:os";
+import { homedir } from "node:os";
+import { localUsername } from "../_user.ts";
 import { join } from "node:path";
 import { loadSshConfig, resolveSshConfig, type SshConfigFile, type SshConfigSettings } from "./_ssh_config.ts";
 
@@ -140,7 +141,7 @@ function endpoint(label: string, destination: string, settings: SshConfigSetting
     label,
     host: settings.hostName ?? destination,
     port: fields.port ?? settings.port ?? 22,
-    username: fields.username || settings.user || userInfo().username,
+    username: fields.username || settings.user || localUsername(),
     credentials,
     timeout: fields.timeout ?? settings.connectTimeout ?? 10,
     keepaliveInterval: fields.keepaliveInterval ?? settings.serverAliveInterval ?? 30,
