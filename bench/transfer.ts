@@ -1,6 +1,7 @@
 // Benchmark: deployer's SSHHost.putFile/getFile against OpenSSH scp, on a loopback sshd fixture.
 //
 //   ./node_modules/.bin/bun bench/transfer.ts [--size-mb 100] [--runs 3] [--scp-cipher aes128-gcm@openssh.com]
+//   ./node_modules/.bin/bun bench/transfer.ts --report [--runs 3] [--quick]   (benchTransfer: also sftp -b and 1000 small files)
 //
 // Reports MiB/s, deployer/scp ratios and peak memory; it never passes or fails on a timing.
 // See bench/README.md for what each timing includes.
@@ -11,6 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { SSHHost } from "../engine/index.ts";
+import { formatReport, type BenchOptions, type Ratio, type Row, type ScenarioReport } from "./_report.ts";
 import { ensurePrerequisites, killStaleFixtures, startFixture, stopFixture, type Fixture, type FixtureHost } from "../test/fixture/sshd.ts";
 
 export const MIB = 1024 * 1024;
@@ -30,7 +32,7 @@ export interface Sample {
 }
 
 /** A way of copying a file to or from the fixture host. */
-interface Method {
+export interface Method {
   name: string;
   /** What the timing and the RSS figure cover, for the report. */
   includes: string;
@@ -73,13 +75,17 @@ export class Teardown {
     })());
   }
 
-  exitOnSignals(): void {
-    for (const [name, number] of Object.entries(SIGNALS)) {
-      process.once(name, () => {
+  /** Cleans up and exits on SIGINT/SIGTERM; returns how to stop listening. */
+  exitOnSignals(): () => void {
+    const handlers = Object.entries(SIGNALS).map(([name, number]) => {
+      const handler = () => {
         process.stderr.write(`\nbench: ${name}, cleaning up\n`);
         void this.run().finally(() => process.exit(128 + number));
-      });
-    }
+      };
+      process.once(name, handler);
+      return [name, handler] as const;
+    });
+    return () => { for (const [name, handler] of handlers) process.off(name, handler); };
   }
 }
 
@@ -107,14 +113,14 @@ export async function setUp(teardown: Teardown, bytes: number): Promise<Setup> {
 }
 
 // The fixture host is this machine: its user's home is where "remote" files land.
-function userDir(username: string): string {
+export function userDir(username: string): string {
   const dir = `/home/${username}/deployer-bench-${randomBytes(6).toString("hex")}`;
   fs.mkdirSync(dir);
   chownToUser(dir, username);
   return dir;
 }
 
-function chownToUser(file: string, username: string): void {
+export function chownToUser(file: string, username: string): void {
   const id = (flag: string) => Number(spawnSync("id", [flag, username], { encoding: "utf8" }).stdout.trim());
   fs.chownSync(file, id("-u"), id("-g"));
 }
@@ -144,7 +150,7 @@ export async function sha256File(file: string): Promise<string> {
 // ---------------------------------------------------------------------------
 // OpenSSH: one master connection (ControlMaster) that every scp reuses, so scp's timings leave the handshake out.
 
-interface OpenSsh {
+export interface OpenSsh {
   target: string; // user@address
   port: string;
   options: string[]; // for both ssh and scp
@@ -169,7 +175,7 @@ function readRss(rssFile: string): number | undefined {
 }
 
 /** Runs a command to its end; throws with its stderr when it fails. */
-function run(argv: string[]): Promise<void> {
+export function run(argv: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "ignore", "pipe"] });
     children.add(child);
@@ -185,7 +191,7 @@ function run(argv: string[]): Promise<void> {
 }
 
 /** Kills the commands still running (on a signal, before the fixture goes). */
-function killChildren(): void {
+export function killChildren(): void {
   for (const child of children) child.kill("SIGTERM");
 }
 
@@ -197,7 +203,7 @@ function sshOptions(fixture: Fixture, controlPath: string): string[] {
 }
 
 /** Opens the master connection (with `cipher`, else OpenSSH's default) and waits until scp can use it. */
-async function startOpenSsh(setup: Setup, teardown: Teardown, cipher: string | undefined): Promise<OpenSsh> {
+export async function startOpenSsh(setup: Setup, teardown: Teardown, cipher: string | undefined): Promise<OpenSsh> {
   const { fixture, host, localDir } = setup;
   const target = `${fixture.username}@${host.address}`;
   const port = String(host.port);
@@ -232,7 +238,7 @@ async function waitFor(ready: () => Promise<boolean>, ms: number): Promise<void>
 }
 
 /** scp over the master connection; `-O` is the legacy SCP protocol, `-s` SFTP (OpenSSH 9's default). */
-function scpMethod(protocol: "-O" | "-s", ssh: OpenSsh, localDir: string): Method {
+export function scpMethod(protocol: "-O" | "-s", ssh: OpenSsh, localDir: string): Method {
   const rssFile = path.join(localDir, `scp${protocol}.rss`);
   return {
     name: `scp ${protocol}`,
@@ -244,6 +250,33 @@ function scpMethod(protocol: "-O" | "-s", ssh: OpenSsh, localDir: string): Metho
       const start = performance.now();
       await run(argv);
       return { seconds: (performance.now() - start) / 1000, peakRssKb: readRss(rssFile) };
+    },
+  };
+}
+
+/** `sftp -b` over the master connection, with a batch file of `commands` (written before the timing starts). */
+export async function sftpBatch(ssh: OpenSsh, batchFile: string, commands: string[], rssFile?: string): Promise<Sample> {
+  fs.writeFileSync(batchFile, commands.join("\n") + "\n");
+  const argv = ["sftp", "-q", "-b", batchFile, "-P", ssh.port, ...ssh.options, ssh.target];
+  const start = performance.now();
+  await run(rssFile ? timed(argv, rssFile) : argv);
+  return { seconds: (performance.now() - start) / 1000, peakRssKb: rssFile ? readRss(rssFile) : undefined };
+}
+
+/** A path as one argument of an sftp batch command. */
+export function sftpQuote(file: string): string {
+  return `"${file.replace(/[\\"]/g, "\\$&")}"`;
+}
+
+/** OpenSSH's sftp client in batch mode: one `put` or `get` line. */
+export function sftpMethod(ssh: OpenSsh, localDir: string): Method {
+  return {
+    name: "sftp -b",
+    includes: "spawning sftp and its ssh mux client, a new session on the existing master connection, one put or get "
+      + "from a batch file, the exit; RSS: the larger of sftp and its mux client",
+    transfer(direction, from, to) {
+      const command = direction === "upload" ? "put" : "get";
+      return sftpBatch(ssh, path.join(localDir, "sftp.batch"), [`${command} ${sftpQuote(from)} ${sftpQuote(to)}`], path.join(localDir, "sftp.rss"));
     },
   };
 }
@@ -265,7 +298,7 @@ export function fixtureHost(fixture: Fixture, h: FixtureHost): SSHHost {
   return new Class();
 }
 
-function deployerMethod(host: SSHHost): Method {
+export function deployerMethod(host: SSHHost): Method {
   return {
     name: "deployer",
     includes: "host.putFile/getFile on a connected SSHHost with its SFTP channel open: path resolution, stat, "
@@ -314,7 +347,7 @@ function vmHwmKb(): number | undefined {
 // ---------------------------------------------------------------------------
 // Measuring: interleaved runs, each copy checked byte for byte.
 
-type Results = Record<string, Record<Direction, Sample[]>>;
+export type Results = Record<string, Record<Direction, Sample[]>>;
 
 /** One transfer of the random file by `method`, its copy checked by sha256 then removed. */
 async function measureOnce(method: Method, direction: Direction, setup: Setup): Promise<Sample> {
@@ -331,7 +364,7 @@ async function measureOnce(method: Method, direction: Direction, setup: Setup): 
 }
 
 /** Every method and direction `runs` times, the order rotated each run so no method always goes first. */
-async function measureAll(methods: Method[], setup: Setup, runs: number): Promise<Results> {
+export async function measureAll(methods: Method[], setup: Setup, runs: number): Promise<Results> {
   const results: Results = Object.fromEntries(methods.map((m) => [m.name, { upload: [], download: [] }]));
   for (let r = 0; r < runs; r++) {
     const order = [...methods.slice(r % methods.length), ...methods.slice(0, r % methods.length)];
@@ -443,12 +476,206 @@ function machineInfo(ssh: OpenSsh): Record<string, unknown> {
   };
 }
 
-function writeJson(report: unknown): string {
+function writeJson(report: unknown, prefix = "transfer"): string {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const stamp = new Date().toISOString().replace(/:/g, "").replace(/\..*/, "");
-  const file = path.join(RESULTS_DIR, `transfer-${stamp}.json`);
+  const file = path.join(RESULTS_DIR, `${prefix}-${stamp}.json`);
   fs.writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
   return file;
+}
+
+// ---------------------------------------------------------------------------
+// Many small files: a directory of them copied up and down whole, each copy checked file by file.
+
+/** The small files, on both sides; their bytes are kept to check the copies. */
+interface Tree {
+  names: string[];
+  contents: Map<string, Buffer>;
+  localSource: string;
+  remoteSource: string;
+}
+
+/** A way of copying a directory of files to or from the fixture host. */
+interface TreeMethod {
+  name: string;
+  includes: string;
+  /** Copies the files `names` of directory `from` into `to`, which it creates; resolves to seconds. */
+  transfer(direction: Direction, from: string, to: string, names: string[]): Promise<number>;
+}
+
+/** `count` random files of `fileBytes` in a directory on each side. */
+function setUpTree(setup: Setup, count: number, fileBytes: number): Tree {
+  const localSource = path.join(setup.localDir, "many");
+  const remoteSource = path.join(setup.remoteDir, "many");
+  fs.mkdirSync(localSource);
+  fs.mkdirSync(remoteSource);
+  const names = Array.from({ length: count }, (_, i) => `f${String(i).padStart(5, "0")}.bin`);
+  const contents = new Map<string, Buffer>();
+  for (const name of names) {
+    const data = randomBytes(fileBytes);
+    contents.set(name, data);
+    fs.writeFileSync(path.join(localSource, name), data);
+    fs.writeFileSync(path.join(remoteSource, name), data);
+  }
+  spawnSync("chown", ["-R", setup.fixture.username, remoteSource]);
+  return { names, contents, localSource, remoteSource };
+}
+
+async function timeIt(fn: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return (performance.now() - start) / 1000;
+}
+
+/** putFile/getFile per file, `concurrency` calls in flight (a pool: each worker takes the next file). */
+function deployerTreeMethod(host: SSHHost, concurrency: number): TreeMethod {
+  return {
+    name: concurrency === 1 ? "deployer" : `deployer ×${concurrency}`,
+    includes: (concurrency === 1 ? "host.putFile/getFile for each file in turn" : `host.putFile/getFile with ${concurrency} calls in flight (a pool of ${concurrency} workers, each taking the next file)`)
+      + ", on one connected SSHHost and its open SFTP channel, after creating the destination directory (SFTP mkdir up, mkdir down)",
+    transfer: (direction, from, to, names) => timeIt(async () => {
+      if (direction === "upload") await (await host.files()).mkdir(to);
+      else fs.mkdirSync(to);
+      let next = 0;
+      const worker = async () => {
+        for (let i = next++; i < names.length; i = next++) {
+          const [src, dst] = [path.join(from, names[i]!), path.join(to, names[i]!)];
+          await (direction === "upload" ? host.putFile(src, dst) : host.getFile(src, dst));
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, worker));
+    }),
+  };
+}
+
+/** `scp -r` of the whole directory over the master connection. */
+function scpTreeMethod(protocol: "-O" | "-s", ssh: OpenSsh): TreeMethod {
+  return {
+    name: `scp -r ${protocol}`,
+    includes: "spawning scp -r and its ssh mux client, a new session on the existing master connection, the copy of the directory, the exit",
+    transfer: (direction, from, to) => timeIt(() => {
+      const [src, dst] = direction === "upload" ? [from, `${ssh.target}:${to}`] : [`${ssh.target}:${from}`, to];
+      return run(["scp", protocol, "-q", "-r", "-P", ssh.port, ...ssh.options, src, dst]);
+    }),
+  };
+}
+
+/** `sftp -b` with a batch of one mkdir and a put or get per file. */
+function sftpTreeMethod(ssh: OpenSsh, localDir: string): TreeMethod {
+  return {
+    name: "sftp -b",
+    includes: "spawning sftp and its ssh mux client, a new session on the existing master connection, a batch file "
+      + "(written before the timing) of a mkdir (lmkdir down) and one put (get) per file, the exit",
+    async transfer(direction, from, to, names) {
+      const [mkdir, copy] = direction === "upload" ? ["mkdir", "put"] : ["lmkdir", "get"];
+      const commands = [`${mkdir} ${sftpQuote(to)}`, ...names.map((n) => `${copy} ${sftpQuote(path.join(from, n))} ${sftpQuote(path.join(to, n))}`)];
+      return (await sftpBatch(ssh, path.join(localDir, "sftp-many.batch"), commands)).seconds;
+    },
+  };
+}
+
+/** One copy of the directory by `method`, checked file by file (names, sizes, bytes), then removed. */
+async function measureTreeOnce(method: TreeMethod, direction: Direction, setup: Setup, tree: Tree): Promise<number> {
+  const slug = method.name.replace(/\W+/g, "-");
+  const [from, to] = direction === "upload"
+    ? [tree.localSource, path.join(setup.remoteDir, `many-up-${slug}`)]
+    : [tree.remoteSource, path.join(setup.localDir, `many-down-${slug}`)];
+  fs.rmSync(to, { recursive: true, force: true });
+  const seconds = await method.transfer(direction, from, to, tree.names);
+  const got = fs.readdirSync(to).sort();
+  if (got.join("/") !== tree.names.join("/")) throw new Error(`bench: ${method.name} ${direction} copied ${got.length} files, want ${tree.names.length}`);
+  for (const name of tree.names) {
+    if (!fs.readFileSync(path.join(to, name)).equals(tree.contents.get(name)!)) throw new Error(`bench: ${method.name} ${direction} copied wrong bytes to ${name}`);
+  }
+  fs.rmSync(to, { recursive: true, force: true });
+  return seconds;
+}
+
+/** Every method and direction `runs` times, in rotated order as measureAll does. */
+async function measureTrees(methods: TreeMethod[], setup: Setup, tree: Tree, runs: number): Promise<Record<string, Record<Direction, number[]>>> {
+  const results = Object.fromEntries(methods.map((m) => [m.name, { upload: [] as number[], download: [] as number[] }]));
+  for (let r = 0; r < runs; r++) {
+    const order = [...methods.slice(r % methods.length), ...methods.slice(0, r % methods.length)];
+    for (const direction of ["upload", "download"] as const) {
+      for (const method of order) {
+        const seconds = await measureTreeOnce(method, direction, setup, tree);
+        results[method.name]![direction].push(seconds);
+        process.stderr.write(`run ${r + 1}/${runs} ${direction.padEnd(8)} ${tree.names.length} files ${method.name.padEnd(12)} ${(seconds * 1000).toFixed(0)} ms\n`);
+      }
+    }
+  }
+  return results;
+}
+
+// ---------------------------------------------------------------------------
+// The transfer scenario in the shared report format.
+
+/**
+ * One large file (100 MiB; quick: 2 MiB) and many small ones (1000 × 4 KiB; quick: 20) up and down, by
+ * deployer against scp (both protocols) and sftp -b; a warm-up run first unless quick (quick: one run).
+ */
+export async function benchTransfer(options: BenchOptions): Promise<ScenarioReport> {
+  const bytes = (options.quick ? 2 : 100) * MIB;
+  const count = options.quick ? 20 : 1000;
+  const fileBytes = 4 * 1024;
+  const runs = options.quick ? 1 : options.runs;
+  const teardown = new Teardown();
+  const stopListening = teardown.exitOnSignals();
+  try {
+    const setup = await setUp(teardown, bytes);
+    teardown.add(killChildren); // before the fixture goes
+    const ssh = await startOpenSsh(setup, teardown, undefined);
+    const host = fixtureHost(setup.fixture, setup.host);
+    teardown.add(() => host.close());
+    await host.files(); // connect and open SFTP before any timing
+    const big = [scpMethod("-O", ssh, setup.localDir), scpMethod("-s", ssh, setup.localDir), sftpMethod(ssh, setup.localDir), deployerMethod(host)];
+    if (!options.quick) await measureAll(big, setup, 1);
+    const bigResults = await measureAll(big, setup, runs);
+    const tree = setUpTree(setup, count, fileBytes);
+    const many = [scpTreeMethod("-O", ssh), scpTreeMethod("-s", ssh), sftpTreeMethod(ssh, setup.localDir), deployerTreeMethod(host, 1), deployerTreeMethod(host, 16)];
+    if (!options.quick) await measureTrees(many, setup, tree, 1);
+    const manyResults = await measureTrees(many, setup, tree, runs);
+    const cipher = ssh.cipher();
+    await ssh.stop();
+
+    const rows: Row[] = [];
+    const ratios: Ratio[] = [];
+    const ratio = (name: string, value: number): Ratio => ({ name, value, target: "≥ 0.8", met: value >= 0.8 });
+    const bigLabel = `${bytes / MIB} MiB`;
+    const manyLabel = `${count} × ${fileBytes / 1024} KiB`;
+    const verbs = { upload: "put", download: "get" } as const;
+    for (const direction of ["upload", "download"] as const) {
+      const verb = verbs[direction];
+      const speeds = (name: string) => bigResults[name]![direction].map((s) => mibPerSec(bytes, s.seconds));
+      for (const m of big) {
+        const peaks = bigResults[m.name]![direction].map((s) => s.peakRssKb).filter((kb) => kb !== undefined);
+        rows.push({ scenario: "transfer", case: `${verb} ${bigLabel}`, method: m.name, unit: "MiB/s", samples: speeds(m.name), ...(peaks.length ? { extra: { "peak RSS MiB": Math.max(...peaks) / 1024 } } : {}) });
+      }
+      for (const m of big.filter((m) => m.name !== "deployer")) {
+        ratios.push(ratio(`${verb} ${bigLabel}: deployer / ${m.name}`, median(speeds("deployer")) / median(speeds(m.name))));
+      }
+    }
+    for (const direction of ["upload", "download"] as const) {
+      const verb = verbs[direction];
+      for (const m of many) rows.push({ scenario: "transfer", case: `${verb} ${manyLabel}`, method: m.name, unit: "s", samples: manyResults[m.name]![direction] });
+      for (const d of many.filter((m) => m.name.startsWith("deployer"))) {
+        for (const m of many.filter((m) => !m.name.startsWith("deployer"))) {
+          ratios.push(ratio(`${verb} ${manyLabel}: ${d.name} / ${m.name}`, median(manyResults[m.name]![direction]) / median(manyResults[d.name]![direction])));
+        }
+      }
+    }
+    const notes = [
+      `the fixture host is this machine (loopback, page cache on both sides): this measures the protocols and their implementations; OpenSSH's master connection negotiated ${cipher ?? "an unknown cipher"}, ssh2 under Bun uses aes128-gcm`,
+      "connections are opened before any timing: OpenSSH tools use a ControlMaster connection, deployer an SSHHost already connected with its SFTP channel open",
+      ...[...big, ...many].map((m) => `${m.name}: ${m.includes}`),
+      `ratios: speed of deployer over speed of the other method in the same run (MiB/s, or the inverse of the seconds), medians of ${runs} run${runs === 1 ? "" : "s"}${options.quick ? "" : " after a warm-up"}`,
+      "every copy is checked: the large file by sha256, the small files by name, size and bytes",
+    ];
+    return { scenario: "transfer", rows, ratios, notes };
+  } finally {
+    stopListening();
+    await teardown.run();
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -466,6 +693,15 @@ export function parseOptions(argv: string[], withScpCipher = false): { sizeMb: n
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv.includes("--report")) {
+    const { values } = parseArgs({ args: argv, options: { report: { type: "boolean" }, quick: { type: "boolean" }, runs: { type: "string", default: "3" } } });
+    const runs = Number(values.runs);
+    if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, not ${values.runs}`);
+    const report = await benchTransfer({ runs, quick: values.quick ?? false });
+    console.log(formatReport(report));
+    console.log(`results: ${path.relative(process.cwd(), writeJson({ date: new Date().toISOString(), ...report }, "transfer-report"))}`);
+    return 0;
+  }
   const options = parseOptions(argv, true);
   const teardown = new Teardown();
   teardown.exitOnSignals();

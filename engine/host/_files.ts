@@ -60,6 +60,11 @@ export interface Stat {
 const MODES: readonly OpenMode[] = ["r", "rb", "w", "wb", "a", "ab"];
 /** Transfers larger than this show a progress bar unless the caller follows progress itself. */
 const PROGRESS_BAR_BYTES = 1024 * 1024;
+/**
+ * Files up to this size are read (uploads) or written (downloads) on this machine in one call: a
+ * stream's open, reads and close cost more than the copy of a small file.
+ */
+const SMALL_FILE_BYTES = 1024 * 1024;
 const REASONS = FILE_ERROR_REASONS;
 /**
  * A new file's mode, the same over SFTP (which sets modes exactly, without a umask) and locally:
@@ -100,7 +105,8 @@ function restate(host: FileHost, action: string, path: string, error: unknown): 
 /** A node:fs error on this machine's side of a transfer, as one line. */
 function localFailure(action: string, path: string, error: unknown): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (error instanceof FileError || typeof code !== "string") return error;
+  // Only node:fs's system errors (they name their syscall); a lost connection or a FileError passes through.
+  if (error instanceof FileError || typeof code !== "string" || !(error as NodeJS.ErrnoException).syscall) return error;
   const posixCode = code === "EPERM" ? "EACCES" : code in REASONS ? code : "EIO";
   return new FileError(posixCode, path, `cannot ${action} local file ${path}: ${REASONS[posixCode] ?? (error as Error).message}`, { cause: error });
 }
@@ -278,11 +284,26 @@ async function writeTarget(host: FileHost, fs: FileSystem, abs: string): Promise
  * existing file's mode; a new file gets `newMode`. On failure only the temp goes.
  */
 async function commitWrite(host: FileHost, fs: FileSystem, abs: string, fill: (out: Writable) => Promise<void>, newMode: number): Promise<void> {
-  const target = await writeTarget(host, fs, abs);
-  const temp = tempBeside(target.path, posix);
-  const mode = target.existing ? target.existing.mode & 0o7777 : newMode;
+  // The temp file opens beside `abs` while lstat's answer is on its way (one round trip for both).
+  // Nothing is written to it before that answer, which may move it (a symbolic link) or change its mode.
+  let temp = tempBeside(abs, posix);
+  let early = openEarly(fs, temp, newMode & 0o777);
+  let target: WriteTarget;
   try {
-    await fill(fs.createWriteStream(temp, { mode: mode & 0o777 }));
+    target = await writeTarget(host, fs, abs);
+  } catch (error) {
+    await abandon(fs, early.out, temp);
+    throw error;
+  }
+  const mode = target.existing ? target.existing.mode & 0o7777 : newMode;
+  if (target.path !== abs || (mode & 0o777) !== (newMode & 0o777)) {
+    await abandon(fs, early.out, temp);
+    temp = tempBeside(target.path, posix);
+    early = openEarly(fs, temp, mode & 0o777);
+  }
+  try {
+    await early.usable();
+    await fill(early.out);
     if (target.existing) await fs.chmod(temp, mode);
     await fs.rename(temp, target.path);
   } catch (error) {
@@ -292,6 +313,30 @@ async function commitWrite(host: FileHost, fs: FileSystem, abs: string, fill: (o
     }
     throw restate(host, "write", abs, error);
   }
+}
+
+/** A write stream opened before it is written to; `usable()` throws its error if it failed meanwhile (a failed stream cannot be piped into). */
+function openEarly(fs: FileSystem, path: string, mode: number): { out: Writable; usable(): Promise<void> } {
+  const out = fs.createWriteStream(path, { mode });
+  let failure: unknown;
+  out.on("error", (error) => (failure ??= error));
+  return {
+    out,
+    async usable() {
+      // The 'error' event (translated by the file system) follows `errored` by a tick.
+      if (out.errored) throw failure ?? await new Promise((resolve) => out.once("error", resolve));
+    },
+  };
+}
+
+/** Drop a temp file opened too early: closed unwritten, then removed (after the close: a local open may still be under way). */
+async function abandon(fs: FileSystem, out: Writable, temp: string): Promise<void> {
+  if (!out.closed) {
+    const closed = new Promise<void>((resolve) => out.once("close", () => resolve()));
+    out.destroy();
+    await closed;
+  }
+  await fs.unlink(temp).catch(() => undefined);
 }
 
 /** Write through the staging area and sudo. */
@@ -461,19 +506,24 @@ function progress(host: FileHost, label: string, total: number, onProgress: Tran
     ? host.console.progressBar(label, { expected: total, format: (s) => `${s.message}: ${size(s.counter)} of ${size(total)} [${s.percentage}] [${s.duration}]${s.done ? " DONE" : ""}` })
     : undefined;
   const report = () => {
-    if (done === reported) return;
+    if (done === reported || (!onProgress && !bar)) return;
     reported = done;
     if (onProgress) onProgress(done, total);
     else bar?.setProgress(done, false);
   };
+  const add = (bytes: number) => {
+    done += bytes;
+    report();
+  };
   return {
-    counter: () => new Transform({
+    add,
+    /** The stream to pass the bytes through; none when nobody follows (one stream less per small file). */
+    counter: (): Transform[] => (!onProgress && !bar ? [] : [new Transform({
       transform(chunk: Uint8Array, _encoding, callback) {
-        done += chunk.length;
-        report();
+        add(chunk.length);
         callback(null, chunk);
       },
-    }),
+    })]),
     finish(ok: boolean) {
       if (ok) report();
       bar?.finish();
@@ -500,7 +550,8 @@ export async function putFile(host: FileHost, local: string, remote: string, opt
   const fs = await host.files();
   const meter = progress(host, `Uploading ${basename(source)} to ${host.name}`, stats.size, options.onProgress);
   // Big local reads feed the SFTP writes whole chunks (64 KiB reads halve upload speed).
-  const fill = (out: Writable) => drain(createReadStream(source, { highWaterMark: 255 * 1024 }), out, meter.counter()).catch((error: unknown) => {
+  const input = () => (stats.size <= SMALL_FILE_BYTES ? Readable.from(wholeFile(source)) : createReadStream(source, { highWaterMark: 255 * 1024 }));
+  const fill = (out: Writable) => drain(input(), out, ...meter.counter()).catch((error: unknown) => {
     throw localFailure("read", source, error);
   });
   let ok = false;
@@ -513,6 +564,10 @@ export async function putFile(host: FileHost, local: string, remote: string, opt
   }
 }
 
+async function* wholeFile(path: string): AsyncGenerator<Buffer> {
+  yield await fsp.readFile(path);
+}
+
 /** Copy a file from the host to `local`, streamed; the local destination appears whole or not at all. */
 export async function getFile(host: FileHost, remote: string, local: string, options: TransferOptions = {}): Promise<void> {
   const abs = await resolvePath(host, remote);
@@ -520,6 +575,9 @@ export async function getFile(host: FileHost, remote: string, local: string, opt
   const fs = await host.files();
   if (host.session.isSandbox && options.useSudo) return;
   const source = options.useSudo ? await sudoFetch(host, abs) : abs;
+  // The source opens while stat's answer is on its way: one round trip for both. It is read only after the checks.
+  const input = host.session.isSandbox ? undefined : fs.createReadStream(source);
+  input?.on("error", ignore);
   try {
     let remoteStat: FileStat;
     try {
@@ -528,15 +586,15 @@ export async function getFile(host: FileHost, remote: string, local: string, opt
       throw restate(host, "read", abs, error);
     }
     if (remoteStat.isDir) throw failure(host, "read", abs, "EISDIR");
-    if (host.session.isSandbox) return;
+    if (!input) return;
     const target = await localWriteTarget(dest);
     const temp = tempBeside(target.path, { dirname, basename, join });
     const mode = target.existing ? target.existing.mode & 0o7777 : remoteStat.mode & NEW_FILE_MODE_MASK;
     const meter = progress(host, `Downloading ${posix.basename(abs)} from ${host.name}`, remoteStat.size, options.onProgress);
     let ok = false;
     try {
-      const out = createWriteStream(temp, { flags: "wx", mode: mode & 0o777 });
-      await drain(fs.createReadStream(source), out, meter.counter());
+      if (remoteStat.size <= SMALL_FILE_BYTES) await writeWhole(input, temp, mode & 0o777, meter.add);
+      else await drain(input, createWriteStream(temp, { flags: "wx", mode: mode & 0o777 }), ...meter.counter());
       if (target.existing) await fsp.chmod(temp, mode);
       await fsp.rename(temp, target.path);
       ok = true;
@@ -547,7 +605,33 @@ export async function getFile(host: FileHost, remote: string, local: string, opt
       meter.finish(ok);
     }
   } finally {
+    input?.destroy(); // unread after a failed check or a local failure; a no-op once read to the end
     if (options.useSudo) await fs.unlink(source).catch(() => undefined);
+  }
+}
+
+/**
+ * Write what `input` reads (a small file, by its size at stat) to a new local file `temp` in one
+ * call; if it turns out larger than SMALL_FILE_BYTES, the rest is streamed after what was read.
+ */
+async function writeWhole(input: Readable, temp: string, mode: number, add: (bytes: number) => void): Promise<void> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  const iterator = (input as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+    chunks.push(next.value);
+    bytes += next.value.length;
+    add(next.value.length);
+    if (bytes > SMALL_FILE_BYTES) return drain(Readable.from(rest(chunks, iterator, add)), createWriteStream(temp, { flags: "wx", mode }));
+  }
+  await fsp.writeFile(temp, Buffer.concat(chunks, bytes), { flag: "wx", mode });
+}
+
+async function* rest(first: Buffer[], iterator: AsyncIterator<Buffer>, add: (bytes: number) => void): AsyncGenerator<Buffer> {
+  yield* first;
+  for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+    add(next.value.length);
+    yield next.value;
   }
 }
 

@@ -8,6 +8,7 @@ import { ConnectionFailedException } from "../exceptions.ts";
 import { FileError, type Backend, type ExecOutcome, type ExecProcess, type ExecRequest, type FileStat, type FileSystem } from "./_backend.ts";
 import { Host } from "./_host.ts";
 import { addHostKey, checkHostKey, knownHostsName } from "./_known_hosts.ts";
+import { SftpReadStream, SftpWriteStream } from "./_sftp_io.ts";
 import { expandLocalPath, planConnection, type ConnectionPlan, type Endpoint, type SshHostFields } from "./_ssh_plan.ts";
 
 /** A machine reached over SSH. Set `address` and `username`, and a key, a password or an agent. */
@@ -296,9 +297,6 @@ export function describeHandshakeError(endpoint: Endpoint, error: Error & { leve
   return `${error.message} (${where})`;
 }
 
-/** The largest read OpenSSH's SFTP server answers in one reply (261120 bytes). */
-export const SFTP_CHUNK = 255 * 1024;
-
 /** SFTP status codes (draft-ietf-secsh-filexfer) as POSIX-like codes. */
 const SFTP_CODES: Record<number, [string, string]> = {
   2: ["ENOENT", "no such file"],
@@ -313,12 +311,18 @@ class SftpFileSystem implements FileSystem {
   private readonly streams = new Set<Readable | Writable>();
   private readonly pending = new Set<(error: Error) => void>();
   private lostWith: Error | undefined;
+  /** Resolves when the connection is lost: replies still awaited then never come. */
+  private readonly lost: Promise<void>;
+  private onLost!: () => void;
 
-  constructor(private readonly sftp: SFTPWrapper, private readonly hostName: string) {}
+  constructor(private readonly sftp: SFTPWrapper, private readonly hostName: string) {
+    this.lost = new Promise((resolve) => (this.onLost = resolve));
+  }
 
   /** The connection is gone: every stream and request in progress fails with `error`. */
   abort(error: Error): void {
     this.lostWith = error;
+    this.onLost();
     for (const fail of [...this.pending]) fail(error);
     for (const stream of [...this.streams]) stream.destroy(error);
   }
@@ -377,14 +381,12 @@ class SftpFileSystem implements FileSystem {
   }
 
   createReadStream(path: string): Readable {
-    // 255 KiB is the most OpenSSH's server answers per read; larger requests mean fewer round trips.
-    const stream = this.sftp.createReadStream(path.startsWith("/") ? path : `./${path}`, { highWaterMark: SFTP_CHUNK });
+    const stream = new SftpReadStream(this.sftp, path.startsWith("/") ? path : `./${path}`);
     return this.track(this.translateErrors(stream, "read", path));
   }
 
   createWriteStream(path: string, options: { mode?: number } = {}): Writable {
-    // A large buffer lets the stream take whole chunks while earlier writes are still on the wire.
-    const stream = this.sftp.createWriteStream(path.startsWith("/") ? path : `./${path}`, { mode: options.mode ?? 0o644, highWaterMark: 4 * 1024 * 1024 } as never);
+    const stream = new SftpWriteStream(this.sftp, path.startsWith("/") ? path : `./${path}`, options.mode ?? 0o644, this.lost);
     return this.track(this.translateErrors(stream, "write", path));
   }
 
