@@ -1,6 +1,6 @@
 // Reading and extending OpenSSH known_hosts files (plain and hashed entries).
 import { createHmac } from "node:crypto";
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 
 export type HostKeyVerdict =
@@ -13,20 +13,46 @@ export function knownHostsName(address: string, port: number): string {
   return port === 22 ? address : `[${address}]:${port}`;
 }
 
+/** One line of a known_hosts file, parsed once. */
+interface Entry {
+  line: number;
+  type: string;
+  blob: string;
+  matches: (name: string) => boolean;
+}
+
+/** Parsed files, by path, kept while the file is unchanged (one parse for a run over many hosts). */
+const parsed = new Map<string, { mtimeMs: number; size: number; entries: Entry[] }>();
+
+function entriesOf(file: string): Entry[] {
+  const stat = statSync(file);
+  const cached = parsed.get(file);
+  if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.entries;
+  const entries: Entry[] = [];
+  readFileSync(file, "utf8").split("\n").forEach((text, index) => {
+    const fields = text.trim().split(/\s+/);
+    if (fields.length < 3 || fields[0]!.startsWith("#")) return;
+    const [patterns, type, blob] = fields[0]!.startsWith("@") ? fields.slice(1) : fields;
+    if (!patterns || !type || !blob) return;
+    entries.push({ line: index + 1, type, blob, matches: nameMatcher(patterns) });
+  });
+  parsed.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, entries });
+  return entries;
+}
+
 /** Check a server's key (the raw blob) for `name` against `file`. */
 export function checkHostKey(file: string, name: string, key: Buffer): HostKeyVerdict {
   if (!existsSync(file)) return { kind: "unknown" };
   const presented = key.toString("base64");
   const type = keyType(key);
   let changed: HostKeyVerdict | undefined;
-  readFileSync(file, "utf8").split("\n").forEach((text, index) => {
-    const fields = text.trim().split(/\s+/);
-    if (fields.length < 3 || fields[0]!.startsWith("#")) return;
-    const [patterns, entryType, blob] = fields[0]!.startsWith("@") ? fields.slice(1) : fields;
-    if (!patterns || !matchesName(patterns, name)) return;
-    if (blob === presented) changed = changed?.kind === "known" ? changed : { kind: "known" };
-    else if (entryType === type && changed === undefined) changed = { kind: "changed", file, line: index + 1 };
-  });
+  for (const entry of entriesOf(file)) {
+    // Only entries with this key or this key type matter: test the cheap condition first.
+    if (entry.blob !== presented && entry.type !== type) continue;
+    if (!entry.matches(name)) continue;
+    if (entry.blob === presented) return { kind: "known" };
+    changed ??= { kind: "changed", file, line: entry.line };
+  }
   return changed ?? { kind: "unknown" };
 }
 
@@ -42,24 +68,29 @@ function keyType(key: Buffer): string {
   return key.subarray(4, 4 + length).toString();
 }
 
-function matchesName(patterns: string, name: string): boolean {
+/** A function telling whether a host name matches an entry's patterns (hashed, or globs with `!`). */
+function nameMatcher(patterns: string): (name: string) => boolean {
   if (patterns.startsWith("|1|")) {
     const [, , salt, hash] = patterns.split("|");
-    if (!salt || !hash) return false;
-    return createHmac("sha1", Buffer.from(salt, "base64")).update(name).digest("base64") === hash;
+    if (!salt || !hash) return () => false;
+    const key = Buffer.from(salt, "base64");
+    return (name) => createHmac("sha1", key).update(name).digest("base64") === hash;
   }
-  let matched = false;
-  for (const pattern of patterns.split(",")) {
+  const globs = patterns.split(",").map((pattern) => {
     const negated = pattern.startsWith("!");
-    if (globMatch(negated ? pattern.slice(1) : pattern, name)) {
+    return { negated, regex: globRegex(negated ? pattern.slice(1) : pattern) };
+  });
+  return (name) => {
+    let matched = false;
+    for (const { negated, regex } of globs) {
+      if (!regex.test(name)) continue;
       if (negated) return false;
       matched = true;
     }
-  }
-  return matched;
+    return matched;
+  };
 }
 
-function globMatch(pattern: string, name: string): boolean {
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
-  return regex.test(name);
+function globRegex(pattern: string): RegExp {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
 }
