@@ -1,16 +1,21 @@
-// Loading a deploy.ts: bundle it with esbuild in memory, import it, find the root node.
-import { randomBytes } from "node:crypto";
+// Loading a deploy.ts: bundle it with esbuild in memory (or take the cached bundle), import it, find the root node.
+// DEPLOYER_DEBUG_BUNDLE=1 says on stderr whether the bundle was cached or built, and why.
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { Message, Plugin } from "esbuild";
+import type { BuildOptions, Message, Plugin } from "esbuild";
 import * as engine from "../engine/index.ts";
 import { CliError } from "./_errors.ts";
-import { loadEsbuild } from "./_esbuild.ts";
+import { bundleCacheDir, lookupBundle, storeBundle, type Bundle, type BundleKey, type Lookup } from "./_bundle_cache.ts";
+import { esbuildVersion, loadEsbuild } from "./_esbuild.ts";
+import { VERSION } from "./_version.ts";
 
 /** Where the bundled user code finds the engine: one instance, shared with the binary. */
 const ENGINE_KEY = Symbol.for("deployer.engine");
+/** The esbuild namespace of `deployer` imports: a virtual module, not a file. */
+const ENGINE_NAMESPACE = "deployer-engine";
 
 export interface DeployFile {
   /** The path as the user gave it. */
@@ -31,35 +36,67 @@ export async function loadDeployFile(file: string, cwd: string): Promise<DeployF
   return { file, root: request?.root ?? findRoot(module, file), extraLoggers: request?.extraLoggers ?? [] };
 }
 
-async function bundle(absolute: string, cwd: string): Promise<{ code: string; map: string }> {
+/** The bundle from the cache when none of its files changed; otherwise esbuild's, stored for next time. */
+async function bundle(absolute: string, cwd: string): Promise<Bundle> {
+  const started = performance.now();
+  const trace = process.env.DEPLOYER_DEBUG_BUNDLE ? (line: string) => process.stderr.write(`deployer: bundle: ${line}\n`) : undefined;
+  const dir = bundleCacheDir();
+  // What this deployer feeds esbuild besides the files (a development build keeps its VERSION).
+  const recipe = createHash("sha256").update(JSON.stringify(buildOptions(absolute, cwd))).update(engineModuleSource()).digest("hex");
+  const key: BundleKey = { entry: absolute, cwd, deployer: VERSION, esbuild: await esbuildVersion(), recipe };
+  const lookup: Lookup = dir ? lookupBundle(dir, key) : { kind: "miss", reason: "DEPLOYER_NO_CACHE is set" };
+  if (lookup.kind === "hit") {
+    trace?.(`cached (${elapsed(started)})`);
+    return lookup.bundle;
+  }
+  const startedAt = Date.now();
+  const { bundle, inputs } = await build(absolute, cwd);
+  const notStored = dir ? storeBundle(dir, key, inputs, bundle, startedAt) : undefined;
+  trace?.(`built (${elapsed(started)}; ${lookup.reason})${notStored ? `; not cached: ${notStored}` : ""}`);
+  return bundle;
+}
+
+/** esbuild's options for `absolute`, but for the plugin that serves the engine (engineModuleSource()). */
+function buildOptions(absolute: string, cwd: string) {
+  return {
+    entryPoints: [absolute],
+    absWorkingDir: cwd,
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: "esm",
+    platform: "node",
+    target: "es2022",
+    // Class fields become constructor assignments: JavaScriptCore reports field initialisers as
+    // "unknown:1:1" in stack traces, which would lose where a query or a failing field was written.
+    supported: { "class-field": false },
+    sourcemap: "external",
+    // Never written: it only makes the source map's paths relative to the working directory.
+    outfile: join(cwd, "deploy.bundle.mjs"),
+    logLevel: "silent",
+    banner: { js: 'import { createRequire as __deployerCreateRequire } from "node:module"; const require = __deployerCreateRequire(import.meta.url);' },
+  } satisfies BuildOptions;
+}
+
+/** esbuild's bundle of `absolute`, and the absolute paths of the files it read. */
+async function build(absolute: string, cwd: string): Promise<{ bundle: Bundle; inputs: string[] }> {
   const esbuild = await loadEsbuild();
   try {
-    const result = await esbuild.build({
-      entryPoints: [absolute],
-      absWorkingDir: cwd,
-      bundle: true,
-      write: false,
-      format: "esm",
-      platform: "node",
-      target: "es2022",
-      // Class fields become constructor assignments: JavaScriptCore reports field initialisers as
-      // "unknown:1:1" in stack traces, which would lose where a query or a failing field was written.
-      supported: { "class-field": false },
-      sourcemap: "external",
-      // Never written: it only makes the source map's paths relative to the working directory.
-      outfile: join(cwd, "deploy.bundle.mjs"),
-      logLevel: "silent",
-      plugins: [enginePlugin()],
-      banner: { js: 'import { createRequire as __deployerCreateRequire } from "node:module"; const require = __deployerCreateRequire(import.meta.url);' },
-    });
+    const result = await esbuild.build({ ...buildOptions(absolute, cwd), plugins: [enginePlugin()] });
     const js = result.outputFiles.find((f) => f.path.endsWith(".mjs"))!;
     const map = result.outputFiles.find((f) => f.path.endsWith(".map"))!;
-    return { code: js.text, map: map.text };
+    // Paths relative to absWorkingDir; the engine's virtual module is named "deployer-engine:…".
+    const inputs = Object.keys(result.metafile.inputs).filter((path) => !path.startsWith(`${ENGINE_NAMESPACE}:`)).map((path) => resolve(cwd, path));
+    return { bundle: { code: js.text, map: map.text }, inputs };
   } catch (error) {
     const messages = (error as { errors?: Message[] }).errors;
     if (!messages?.length) throw error;
     throw new CliError(formatBuildMessage(messages[0]!, cwd) + (messages.length > 1 ? ` (and ${messages.length - 1} more errors)` : ""));
   }
+}
+
+function elapsed(since: number): string {
+  return `${(performance.now() - since).toFixed(1)} ms`;
 }
 
 /** `file:line:column: error: text`, the way compilers say it. */
@@ -76,8 +113,8 @@ function enginePlugin(): Plugin {
   return {
     name: "deployer-engine",
     setup(build) {
-      build.onResolve({ filter: /^deployer(\/.*)?$/ }, (args) => ({ path: args.path, namespace: "deployer-engine" }));
-      build.onLoad({ filter: /.*/, namespace: "deployer-engine" }, () => ({
+      build.onResolve({ filter: /^deployer(\/.*)?$/ }, (args) => ({ path: args.path, namespace: ENGINE_NAMESPACE }));
+      build.onLoad({ filter: /.*/, namespace: ENGINE_NAMESPACE }, () => ({
         contents: engineModuleSource(),
         loader: "js",
       }));
