@@ -64,6 +64,10 @@ const result = await Bun.build({
   entrypoints: [join(root, "cmd", "deployer.ts")],
   compile: { outfile },
   target: "bun",
+  // Precompiled bytecode: start-up no longer parses ~2 MB of JavaScript (--version 68 → 24 ms).
+  // ESM bytecode needs compile; the entry uses top-level await, so ESM it is.
+  bytecode: true,
+  format: "esm",
   sourcemap: "linked",
   minify: { syntax: true, whitespace: true, identifiers: false },
   // Only loaded under Deno or Node, where Bun's own PTY is not available.

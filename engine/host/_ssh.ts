@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import type { Duplex } from "node:stream";
-import { Client, utils, type AuthHandlerMiddleware, type ClientChannel, type ConnectConfig, type SFTPWrapper } from "ssh2";
+import type { AuthHandlerMiddleware, Client, ClientChannel, ConnectConfig, SFTPWrapper } from "ssh2";
 import { ConnectionFailedException } from "../exceptions.ts";
 import { FileError, type Backend, type ExecOutcome, type ExecProcess, type ExecRequest, type FileStat, type FileSystem } from "./_backend.ts";
 import { Host } from "./_host.ts";
@@ -59,8 +59,17 @@ function keyType(key: Buffer): string {
 
 export { expandLocalPath };
 
+type Ssh2 = typeof import("ssh2");
+let ssh2: Promise<Ssh2> | undefined;
+
+/** ssh2 is loaded on the first connection: loading it (and its crypto binding) costs every start-up ~10 ms. */
+function loadSsh2(): Promise<Ssh2> {
+  return (ssh2 ??= import("ssh2"));
+}
+
 class SSHBackend implements Backend {
-  private readonly client = new Client();
+  /** Set by connect(), which runs before a backend is handed out. */
+  private client: Client | undefined;
   /** Connections to jump hosts, closed with this one. */
   private readonly jumps: Client[] = [];
   private closed = false;
@@ -81,13 +90,15 @@ class SSHBackend implements Backend {
     } catch (error) {
       throw new ConnectionFailedException(host.name, (error as Error).message, { cause: error });
     }
+    const { Client, utils } = await loadSsh2();
+    const target = (this.client = new Client());
     let sock: Duplex | undefined;
     const route = [...plan.hops, plan.target];
     for (const [i, endpoint] of route.entries()) {
-      const client = i === route.length - 1 ? this.client : new Client();
-      if (client !== this.client) this.jumps.push(client);
+      const client = i === route.length - 1 ? target : new Client();
+      if (client !== target) this.jumps.push(client);
       try {
-        await this.handshake(client, endpoint, sock);
+        await this.handshake(client, endpoint, sock, utils.parseKey);
         const next = route[i + 1];
         if (next) sock = await forward(client, next);
       } catch (error) {
@@ -97,7 +108,7 @@ class SSHBackend implements Backend {
         throw new ConnectionFailedException(host.name, via + reason, { cause: error });
       }
     }
-    this.client.on("close", () => {
+    target.on("close", () => {
       this.closed = true;
       this.closeJumps();
       // ssh2 leaves SFTP streams and requests waiting forever on a dead connection: end them.
@@ -107,7 +118,7 @@ class SSHBackend implements Backend {
   }
 
   /** Open an SSH session to `endpoint` (over `sock` when jumping); rejects with a HandshakeError. */
-  private handshake(client: Client, endpoint: Endpoint, sock: Duplex | undefined): Promise<void> {
+  private handshake(client: Client, endpoint: Endpoint, sock: Duplex | undefined, parseKey: ParseKey): Promise<void> {
     let hostKeyProblem: string | undefined;
     const tried: string[] = [];
     const config: ConnectConfig = {
@@ -118,7 +129,7 @@ class SSHBackend implements Backend {
       readyTimeout: endpoint.timeout * 1000,
       keepaliveInterval: endpoint.keepaliveInterval * 1000,
       keepaliveCountMax: endpoint.keepaliveCountMax,
-      authHandler: authMethods(endpoint, tried),
+      authHandler: authMethods(endpoint, tried, parseKey),
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
         this.verifyHostKey(endpoint, key).then(
           (problem) => { hostKeyProblem = problem; verify(problem === undefined); },
@@ -187,7 +198,7 @@ class SSHBackend implements Backend {
     const done = new Promise<ExecOutcome>((resolve, reject) => {
       if (this.closed) return reject(this.lost(`before running "${request.command}"`));
       const options = request.pty ? { pty: { term: request.pty.term, rows: request.pty.rows, cols: request.pty.cols } } : {};
-      this.client.exec(request.command, options, (error, stream) => {
+      this.client!.exec(request.command, options, (error, stream) => {
         if (error) {
           return reject(this.closed ? this.lost("while opening a channel") : new ConnectionFailedException(this.host.name, `cannot open a channel: ${error.message}`, { cause: error }));
         }
@@ -217,7 +228,7 @@ class SSHBackend implements Backend {
   files(): Promise<FileSystem> {
     const sftp = (this.sftp ??= new Promise<SftpFileSystem>((resolve, reject) => {
       if (this.closed) return reject(this.lost("before opening SFTP"));
-      this.client.sftp((error, wrapper) => {
+      this.client!.sftp((error, wrapper) => {
         if (error) return reject(new ConnectionFailedException(this.host.name, `cannot start SFTP: ${error.message}`, { cause: error }));
         resolve((this.sftpFs = new SftpFileSystem(wrapper, this.host.name)));
       });
@@ -227,7 +238,7 @@ class SSHBackend implements Backend {
   }
 
   async close(): Promise<void> {
-    this.client.end();
+    this.client?.end();
   }
 }
 
@@ -245,8 +256,10 @@ function fieldsOf(host: SSHHost): SshHostFields {
   };
 }
 
+type ParseKey = Ssh2["utils"]["parseKey"];
+
 /** ssh2 auth methods for an endpoint's credentials, recording what was offered for error messages. */
-function authMethods(endpoint: Endpoint, tried: string[]): AuthHandlerMiddleware {
+function authMethods(endpoint: Endpoint, tried: string[], parseKey: ParseKey): AuthHandlerMiddleware {
   const pending = [...endpoint.credentials];
   return (_methodsLeft, _partial, next) => {
     for (let credential = pending.shift(); credential; credential = pending.shift()) {
@@ -258,7 +271,7 @@ function authMethods(endpoint: Endpoint, tried: string[]): AuthHandlerMiddleware
           tried.push("password");
           return next({ type: "password", username: endpoint.username, password: credential.password });
         case "publickey": {
-          const parsed = utils.parseKey(credential.key, credential.passphrase);
+          const parsed = parseKey(credential.key, credential.passphrase);
           if (parsed instanceof Error) {
             tried.push(`publickey ${credential.source} (unusable: ${credential.passphrase ? parsed.message : "encrypted, and no passphrase was given"})`);
             continue;
