@@ -73,6 +73,8 @@ describe("telnet-server", () => {
     await c.waitFor("Root > ");
     c.send("size\r");
     await c.waitFor("27 91");
+    // The next command only once this one is over (its prompt is back).
+    await c.waitFor("Root > ");
     c.resize(120, 33);
     c.send("size\r");
     await c.waitFor("33 120");
