@@ -60,11 +60,6 @@ export interface Stat {
 const MODES: readonly OpenMode[] = ["r", "rb", "w", "wb", "a", "ab"];
 /** Transfers larger than this show a progress bar unless the caller follows progress itself. */
 const PROGRESS_BAR_BYTES = 1024 * 1024;
-/**
- * Files up to this size are read (uploads) or written (downloads) on this machine in one call: a
- * stream's open, reads and close cost more than the copy of a small file.
- */
-const SMALL_FILE_BYTES = 1024 * 1024;
 const REASONS = FILE_ERROR_REASONS;
 /**
  * A new file's mode, the same over SFTP (which sets modes exactly, without a umask) and locally:
@@ -511,16 +506,12 @@ function progress(host: FileHost, label: string, total: number, onProgress: Tran
     if (onProgress) onProgress(done, total);
     else bar?.setProgress(done, false);
   };
-  const add = (bytes: number) => {
-    done += bytes;
-    report();
-  };
   return {
-    add,
     /** The stream to pass the bytes through; none when nobody follows (one stream less per small file). */
     counter: (): Transform[] => (!onProgress && !bar ? [] : [new Transform({
       transform(chunk: Uint8Array, _encoding, callback) {
-        add(chunk.length);
+        done += chunk.length;
+        report();
         callback(null, chunk);
       },
     })]),
@@ -550,8 +541,7 @@ export async function putFile(host: FileHost, local: string, remote: string, opt
   const fs = await host.files();
   const meter = progress(host, `Uploading ${basename(source)} to ${host.name}`, stats.size, options.onProgress);
   // Big local reads feed the SFTP writes whole chunks (64 KiB reads halve upload speed).
-  const input = () => (stats.size <= SMALL_FILE_BYTES ? Readable.from(wholeFile(source)) : createReadStream(source, { highWaterMark: 255 * 1024 }));
-  const fill = (out: Writable) => drain(input(), out, ...meter.counter()).catch((error: unknown) => {
+  const fill = (out: Writable) => drain(createReadStream(source, { highWaterMark: 255 * 1024 }), out, ...meter.counter()).catch((error: unknown) => {
     throw localFailure("read", source, error);
   });
   let ok = false;
@@ -562,10 +552,6 @@ export async function putFile(host: FileHost, local: string, remote: string, opt
   } finally {
     meter.finish(ok);
   }
-}
-
-async function* wholeFile(path: string): AsyncGenerator<Buffer> {
-  yield await fsp.readFile(path);
 }
 
 /** Copy a file from the host to `local`, streamed; the local destination appears whole or not at all. */
@@ -593,8 +579,7 @@ export async function getFile(host: FileHost, remote: string, local: string, opt
     const meter = progress(host, `Downloading ${posix.basename(abs)} from ${host.name}`, remoteStat.size, options.onProgress);
     let ok = false;
     try {
-      if (remoteStat.size <= SMALL_FILE_BYTES) await writeWhole(input, temp, mode & 0o777, meter.add);
-      else await drain(input, createWriteStream(temp, { flags: "wx", mode: mode & 0o777 }), ...meter.counter());
+      await drain(input, createWriteStream(temp, { flags: "wx", mode: mode & 0o777 }), ...meter.counter());
       if (target.existing) await fsp.chmod(temp, mode);
       await fsp.rename(temp, target.path);
       ok = true;
@@ -607,31 +592,6 @@ export async function getFile(host: FileHost, remote: string, local: string, opt
   } finally {
     input?.destroy(); // unread after a failed check or a local failure; a no-op once read to the end
     if (options.useSudo) await fs.unlink(source).catch(() => undefined);
-  }
-}
-
-/**
- * Write what `input` reads (a small file, by its size at stat) to a new local file `temp` in one
- * call; if it turns out larger than SMALL_FILE_BYTES, the rest is streamed after what was read.
- */
-async function writeWhole(input: Readable, temp: string, mode: number, add: (bytes: number) => void): Promise<void> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  const iterator = (input as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-    chunks.push(next.value);
-    bytes += next.value.length;
-    add(next.value.length);
-    if (bytes > SMALL_FILE_BYTES) return drain(Readable.from(rest(chunks, iterator, add)), createWriteStream(temp, { flags: "wx", mode }));
-  }
-  await fsp.writeFile(temp, Buffer.concat(chunks, bytes), { flag: "wx", mode });
-}
-
-async function* rest(first: Buffer[], iterator: AsyncIterator<Buffer>, add: (bytes: number) => void): AsyncGenerator<Buffer> {
-  yield* first;
-  for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-    add(next.value.length);
-    yield next.value;
   }
 }
 

@@ -27,10 +27,13 @@ export interface SftpRequests {
  */
 export class SftpReadStream extends Readable {
   private handle: Buffer | undefined;
-  private readonly queue: Array<{ offset: number; length: number; reply: Promise<Buffer> }> = [];
+  /** Requests in file order; `data` is set when the reply is in. */
+  private readonly queue: Array<{ offset: number; length: number; data?: Buffer }> = [];
   private next = 0;
   private window = 1;
-  private pumping = false;
+  /** Whether the stream asked for data that has not been pushed yet. */
+  private wanted = false;
+  private ended = false;
 
   constructor(private readonly sftp: SftpRequests, private readonly path: string) {
     super({ highWaterMark: SFTP_CHUNK });
@@ -45,52 +48,52 @@ export class SftpReadStream extends Readable {
   }
 
   override _read(): void {
-    if (!this.pumping) void this.pump();
+    this.wanted = true;
+    this.fill();
+    this.deliver();
   }
 
-  private request(offset: number, length: number): { offset: number; length: number; reply: Promise<Buffer> } {
+  private fill(): void {
+    while (!this.ended && this.queue.length < this.window) {
+      this.request(this.next, SFTP_CHUNK, false);
+      this.next += SFTP_CHUNK;
+    }
+  }
+
+  private request(offset: number, length: number, first: boolean): void {
+    const entry: { offset: number; length: number; data?: Buffer } = { offset, length };
+    if (first) this.queue.unshift(entry);
+    else this.queue.push(entry);
     const buffer = Buffer.allocUnsafe(length);
-    const reply = new Promise<Buffer>((resolve, reject) => {
-      this.sftp.read(this.handle!, buffer, 0, length, offset, (error, bytesRead) => {
-        if (!error) return resolve(buffer.subarray(0, bytesRead));
-        this.destroy(error); // at once, as ssh2's stream does: the first failure is the one reported
-        reject(error);
-      });
+    this.sftp.read(this.handle!, buffer, 0, length, offset, (error, bytesRead) => {
+      if (this.ended || this.destroyed) return; // a reply past the end, or after a failure
+      if (error) return void this.destroy(error); // at once, as ssh2's stream does: the first failure is the one reported
+      entry.data = buffer.subarray(0, bytesRead);
+      this.deliver();
     });
-    reply.catch(() => undefined); // replies after the end or after a failure are not awaited
-    return { offset, length, reply };
   }
 
-  private async pump(): Promise<void> {
-    this.pumping = true;
-    try {
-      for (;;) {
-        while (this.queue.length < this.window) {
-          this.queue.push(this.request(this.next, SFTP_CHUNK));
-          this.next += SFTP_CHUNK;
-        }
-        const head = this.queue[0]!;
-        const data = await head.reply;
-        if (this.destroyed) return;
-        this.queue.shift();
-        if (data.length === 0) {
-          this.queue.length = 0;
-          this.push(null);
-          return;
-        }
-        if (data.length < head.length) this.queue.unshift(this.request(head.offset + data.length, head.length - data.length));
-        else this.window = Math.min(this.window * 2, SFTP_IN_FLIGHT);
-        if (!this.push(data)) return;
+  /** Pushes the replies that are in, in order, while the stream wants data. */
+  private deliver(): void {
+    while (this.wanted && !this.ended && this.queue[0]?.data) {
+      const head = this.queue.shift()!;
+      const data = head.data!;
+      if (data.length === 0) {
+        this.ended = true;
+        this.push(null);
+        return;
       }
-    } catch (error) {
-      this.destroy(error as Error);
-    } finally {
-      this.pumping = false;
+      if (data.length < head.length) this.request(head.offset + data.length, head.length - data.length, true);
+      else this.window = Math.min(this.window * 2, SFTP_IN_FLIGHT);
+      this.wanted = false;
+      if (this.push(data)) this.wanted = true; // push may call _read itself, which sets it too
+      this.fill();
     }
   }
 
   override _destroy(error: Error | null, callback: Done): void {
     // Nothing waits for the reply: a read handle's close cannot lose data, and on a dead connection it never comes.
+    this.ended = true;
     const handle = this.handle;
     this.handle = undefined;
     if (handle) this.sftp.close(handle, () => undefined);
