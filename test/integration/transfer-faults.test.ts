@@ -28,8 +28,11 @@ test("an upload cut off by a lost connection leaves no file at the destination",
     const upload = host.putFile(source, destination).then(() => undefined, (e: unknown) => e);
     // Once bytes are arriving (in a temporary file), kill the sshd session serving the transfer.
     await until(() => readdirSync(remoteDir).some((name) => statSync(join(remoteDir, name)).size > 1024 * 1024), "the upload to start");
-    // The test user's sshd session processes (this file holds the only connection as that user).
-    const sessions = spawnSync("pgrep", ["-u", fixture.username, "-f", `^sshd: ${fixture.username}`], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean);
+    // The connections of this fixture host's own sshd (children of its listener): other runs'
+    // fixtures and their sessions, on other listeners, are left alone.
+    const children = (pid: string) => spawnSync("pgrep", ["-P", pid], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean);
+    const sessions: string[] = [];
+    for (let next = children(String(fixture.pids[fixture.hosts.indexOf(h)]!)); next.length; next = next.flatMap(children)) sessions.push(...next);
     expect(sessions.length).toBeGreaterThan(0);
     for (const pid of sessions) process.kill(Number(pid), "SIGKILL");
     const error = await upload;
