@@ -10,7 +10,7 @@ import { interact } from "./_interaction.ts";
 import { FrameReader, parseClientMessage, ProtocolError, send, type ClientInfo, type Hello, type SessionInfo } from "./_protocol.ts";
 import { VirtualInput, VirtualOutput } from "./_virtual_tty.ts";
 import { sessionCommands } from "./_session_commands.ts";
-import { activityLogger, describeActivity, type Activity } from "./_activity.ts";
+import { describeActivity, hangUp, sharedEnv, type Activity } from "./_activity.ts";
 
 export interface ServerOptions {
   file: string;
@@ -61,13 +61,7 @@ export class SessionServer {
 
   constructor(private readonly options: ServerOptions) {
     this.stopped = new Promise((resolve) => { this.resolveStopped = resolve; });
-    const activity = activityLogger(() => this.clients.values());
-    this.env = engine.Env.defaultFromNode(new options.root(), {
-      pty: new engine.Pty(undefined, { write: () => true }, { interactive: false }),
-      acceptNewHostKeys: options.acceptNewHostKeys,
-      parallel: options.parallel,
-      logger: new engine.LoggerInterface([new engine.DefaultLogger(), activity, ...options.loggers]),
-    });
+    this.env = sharedEnv(options.root, options, () => this.clients.values());
     this.server = createServer((socket) => this.accept(socket));
   }
 
@@ -223,9 +217,8 @@ export class SessionServer {
     if (!this.clients.delete(client.id)) return;
     client.output.close();
     client.input.destroy();
-    const stopped = [...client.route.running];
-    for (const proc of stopped) proc.signal("INT");
-    this.options.log(`terminal ${client.id} left${stopped.length ? ` (stopped ${stopped.length} running command${stopped.length === 1 ? "" : "s"})` : ""}`);
+    const stopped = hangUp(client.route);
+    this.options.log(`terminal ${client.id} left${stopped ? ` (stopped ${stopped} running command${stopped === 1 ? "" : "s"})` : ""}`);
     this.stopIfIdle();
   }
 

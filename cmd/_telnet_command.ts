@@ -9,7 +9,7 @@ import type { Io } from "./index.ts";
 import { interact } from "./_interaction.ts";
 import { loadDeployFile } from "./_loader.ts";
 import { optionLoggers, parallelOption } from "./_run.ts";
-import { activityLogger, describeActivity, type Activity } from "./_activity.ts";
+import { describeActivity, hangUp, sharedEnv, type Activity } from "./_activity.ts";
 import { startTelnetServer, type TelnetConnection, type TelnetServer } from "./_telnet.ts";
 import { loadPasswordFile } from "./_telnet_auth.ts";
 
@@ -25,12 +25,11 @@ export async function telnetServerCommand(args: ParsedArgs, io: Io): Promise<num
   const auth = typeof args.options["password-file"] === "string" ? loadPasswordFile(resolve(io.cwd, args.options["password-file"])) : undefined;
   const { root, extraLoggers } = await loadDeployFile(file, io.cwd);
   const terminals = new Set<Terminal>();
-  const env = engine.Env.defaultFromNode(new root(), {
-    pty: new engine.Pty(undefined, { write: () => true }, { interactive: false }),
+  const env = sharedEnv(root, {
     acceptNewHostKeys: args.options["accept-new-host-keys"] === true,
     parallel: parallelOption(args),
-    logger: new engine.LoggerInterface([new engine.DefaultLogger(), activityLogger(() => terminals), ...optionLoggers(args, io), ...extraLoggers]),
-  });
+    loggers: [...optionLoggers(args, io), ...extraLoggers],
+  }, () => terminals);
   const log = (line: string) => void io.stdout.write(`${line}\n`);
   let server!: TelnetServer;
   const w: Command = {
@@ -53,7 +52,7 @@ export async function telnetServerCommand(args: ParsedArgs, io: Io): Promise<num
       const terminal: Terminal = { route: engine.newRoute(pty), activity: { actions: [] }, connection };
       terminals.add(terminal);
       // A client that hangs up stops what it started, as a terminal's hang-up would.
-      connection.once("close", () => { for (const proc of terminal.route.running) proc.signal("INT"); });
+      connection.once("close", () => hangUp(terminal.route));
       try {
         await engine.onRoute(terminal.route, () => interact({
           env, pty, file, script: resolve(io.cwd, file), color: true,
