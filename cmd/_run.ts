@@ -41,10 +41,49 @@ async function runHere(args: ParsedArgs, io: Io): Promise<number> {
     if (!request.action.length && !io.stdin.isTTY) {
       throw new CliError("the shell needs a terminal: run an action instead with -- NODE... ACTION [ARG...]");
     }
-    return await engine.withTerminal(pty, () => interact({ env, pty, file, script: resolve(io.cwd, file), color }, request));
+    const route = engine.newRoute(pty);
+    const stopping = request.action.length ? stopOnSignals(env, route, io) : undefined;
+    try {
+      return await engine.onRoute(route, () => interact({ env, pty, file, script: resolve(io.cwd, file), color }, request));
+    } catch (error) {
+      // The action failed because it was stopped: say so, with the shell's exit code for a signal.
+      if (stopping?.signal && error instanceof CliError) throw new CliError(`${error.message} (stopped by ${stopping.signal})`, 128 + SIGNAL_NUMBERS[stopping.signal], error.details);
+      throw error;
+    } finally {
+      stopping?.remove();
+    }
   } finally {
     await engine.Env.close(env);
   }
+}
+
+const SIGNAL_NUMBERS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
+type StopSignal = keyof typeof SIGNAL_NUMBERS;
+
+/**
+ * Ctrl-C, SIGTERM or SIGHUP while an action runs: the running commands and the processes they
+ * started get the signal on every host, so the action fails and the run ends, reporting every
+ * host. A second signal kills them and exits at once.
+ */
+function stopOnSignals(env: engine.Node, route: engine.TerminalRoute, io: Io): { signal: StopSignal | undefined; remove(): void } {
+  const state = { signal: undefined as StopSignal | undefined, remove };
+  const handlers = Object.fromEntries(Object.keys(SIGNAL_NUMBERS).map((name) => [name, () => stop(name as StopSignal)])) as Record<StopSignal, () => void>;
+  function stop(signal: StopSignal): void {
+    if (state.signal) {
+      engine.onRoute(route, () => engine.Env.interrupt(env, "KILL"));
+      io.stderr.write(`${signal} again: exiting now\n`);
+      setTimeout(() => process.exit(128 + SIGNAL_NUMBERS[signal]), 200);
+      return;
+    }
+    state.signal = signal;
+    const count = engine.onRoute(route, () => engine.Env.interrupt(env, signal.slice(3) as "INT" | "TERM" | "HUP"));
+    io.stderr.write(`${signal}: stopping ${count} running command${count === 1 ? "" : "s"} (again to exit at once)\n`);
+  }
+  function remove(): void {
+    for (const [name, handler] of Object.entries(handlers)) process.off(name, handler);
+  }
+  for (const [name, handler] of Object.entries(handlers)) process.on(name, handler);
+  return state;
 }
 
 /** `--parallel N`: a whole number from 1. */

@@ -28,6 +28,9 @@ interface Lane {
   partial: string;
 }
 
+/** A lane shows a line that grows longer than this (in UTF-16 units) in pieces of this length. */
+const LONGEST_LINE = 16 * 1024;
+
 const COLORS = [36, 32, 33, 35, 34, 96, 92, 93, 95, 94];
 
 /**
@@ -111,6 +114,11 @@ class Board {
     const text = lane.partial + data.replace(/\r\n/g, "\n");
     const lines = text.split("\n");
     lane.partial = lines.pop()!;
+    // Output without newlines is shown in pieces, not gathered without end.
+    while (lane.partial.length >= LONGEST_LINE) {
+      lines.push(lane.partial.slice(0, LONGEST_LINE));
+      lane.partial = lane.partial.slice(LONGEST_LINE);
+    }
     if (lines.length) this.show(lines.map((line) => `${lane.prefix}${visible(line)}\n`).join(""));
   }
 
@@ -247,7 +255,11 @@ function describeFailure(error: unknown): string {
 
 /** A line without cursor movement or erasing (colours stay). */
 function visible(line: string): string {
-  return line.replace(/\x1b\[[0-9;?]*[A-HJKSTfhlsu]/g, "").replace(/.*\r(?=.)/s, "");
+  const plain = line.replace(/\x1b\[[0-9;?]*[A-HJKSTfhlsu]/g, "");
+  // What a carriage return overwrote is gone (progress bars): keep what follows the last one.
+  // (Not a regular expression: /.*\r/ backtracks from every position, quadratic on long lines.)
+  const last = plain.length < 2 ? -1 : plain.lastIndexOf("\r", plain.length - 2);
+  return last < 0 ? plain : plain.slice(last + 1);
 }
 
 /** A stable small number for a host name, so a host keeps its colour from run to run. */

@@ -6,7 +6,7 @@ import type { Pty } from "./pty.ts";
 
 /** Something running that an interrupt can stop (a command). */
 export interface Interruptible {
-  signal(name: "INT" | "TERM" | "KILL"): void;
+  signal(name: "INT" | "TERM" | "HUP" | "KILL"): void;
 }
 
 /** A terminal, and the commands started from it (what Ctrl-C there stops). */

@@ -69,6 +69,15 @@ export class ConnectionFailedException extends DeployerException {
   }
 }
 
+/** A command ran past its `timeout`: it and the processes it started were stopped. */
+export class ExecCommandTimedOut extends DeployerException {
+  override readonly code = "EXEC_COMMAND_TIMED_OUT";
+  override name = "ExecCommandTimedOut";
+  constructor(readonly host: string, readonly command: string, readonly seconds: number) {
+    super(`Executing "${command}" on "${host}" timed out after ${seconds}s (it and the processes it started were stopped)`);
+  }
+}
+
 /** The message of any thrown value, for one-line reports. */
 export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;

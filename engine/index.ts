@@ -35,7 +35,7 @@ export {
   type TraceFile, type TraceItem,
 } from "./loggers/index.ts";
 export {
-  DeployerException, ExecCommandFailed, ActionException, QueryException, ConnectionFailedException,
+  DeployerException, ExecCommandFailed, ExecCommandTimedOut, ActionException, QueryException, ConnectionFailedException,
 } from "./exceptions.ts";
 export { esc1, esc2, indent, shellQuote } from "./utils.ts";
 export * from "./contrib/index.ts";

@@ -28,8 +28,10 @@ export interface ExecProcess {
   end(): void;
   /** Follow the user's terminal size (PTY commands only). */
   resize(cols: number, rows: number): void;
-  /** Send a signal (e.g. "INT") to the command. */
+  /** Send a signal (e.g. "INT") to the command and every process it started (its process group). */
   signal(name: string): void;
+  /** Stop waiting for a command that outlived its signals: `done` settles soon after. */
+  abandon(): void;
   done: Promise<ExecOutcome>;
 }
 
@@ -57,6 +59,7 @@ export const FILE_ERROR_REASONS: Readonly<Record<string, string>> = {
   ENOTDIR: "not a directory",
   EISDIR: "is a directory",
   EBADF: "the file is closed",
+  ENOSPC: "no space left on the device",
 };
 
 /** A failed file operation, with a POSIX-like code (ENOENT, EACCES, EEXIST, ENOTDIR, EISDIR, EIO). */
@@ -85,6 +88,8 @@ export interface FileSystem {
   unlink(path: string): Promise<void>;
   chmod(path: string, mode: number): Promise<void>;
   mkdir(path: string, options?: { mode?: number }): Promise<void>;
+  /** Bytes an unprivileged user may still write on the file system holding `path`, if the host can say. */
+  freeSpace(path: string): Promise<number | undefined>;
 }
 
 /** One host's transport: local processes, or an SSH connection. */

@@ -1,6 +1,6 @@
 // Running one command on a host: the command line, logging, live output, sudo answering, and
 // (on a real terminal) a PTY with keystrokes and resizes passed through.
-import { DeployerException, ExecCommandFailed } from "../exceptions.ts";
+import { DeployerException, ExecCommandFailed, ExecCommandTimedOut } from "../exceptions.ts";
 import type { ExecProcess } from "./_backend.ts";
 import { buildCommand, SUDO_PROMPT } from "./_command.ts";
 import type { Host, RunOptions } from "./_host.ts";
@@ -25,6 +25,10 @@ export async function executeCommand(host: Host, command: string, useSudo: boole
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
   const sudo = new SudoResponder(host, useSudo);
+  if (options.timeout !== undefined && !(options.timeout > 0 && Number.isFinite(options.timeout))) {
+    throw new DeployerException(`timeout ${options.timeout}: not a number of seconds (more than 0)`);
+  }
+  let deadline: Deadline | undefined;
   let detach = () => {};
   try {
     const backend = await host.connect();
@@ -53,7 +57,9 @@ export async function executeCommand(host: Host, command: string, useSudo: boole
       detach = () => { restore(); untrack(); };
     }
     if (options.initialInput !== undefined) proc.write(options.initialInput);
-    const outcome = await proc.done;
+    if (options.timeout !== undefined) deadline = new Deadline(proc, options.timeout);
+    const outcome = await (deadline ? deadline.race(proc.done) : proc.done);
+    if (deadline?.expired) throw new ExecCommandTimedOut(host.name, shown, options.timeout!);
     const result: CommandResult = {
       host: host.name,
       command: shown,
@@ -70,9 +76,52 @@ export async function executeCommand(host: Host, command: string, useSudo: boole
     return sandbox ? "<Not sure in sandbox>" : result.output;
   } catch (error) {
     entry?.complete(false);
+    if (deadline?.expired && !(error instanceof ExecCommandTimedOut)) throw new ExecCommandTimedOut(host.name, shown, options.timeout!);
     throw error;
   } finally {
+    deadline?.cancel();
     detach();
+  }
+}
+
+/** Seconds between SIGTERM and SIGKILL, and between SIGKILL and giving up on the command. */
+const STOP_GRACE_MS = 3000;
+
+/**
+ * A command's time limit: when it is up, SIGTERM to the command's process group, SIGKILL if it is
+ * still running a little later, and then stop waiting for it at all (a process that survives
+ * SIGKILL, or a connection that no longer answers, must not hold up the run).
+ */
+class Deadline {
+  expired = false;
+  private readonly timers: Array<ReturnType<typeof setTimeout>> = [];
+  private giveUp: (reason: Error) => void = () => {};
+
+  constructor(private readonly proc: ExecProcess, seconds: number) {
+    this.after(seconds * 1000, () => {
+      this.expired = true;
+      proc.signal("TERM");
+      this.after(STOP_GRACE_MS, () => {
+        proc.signal("KILL");
+        this.after(STOP_GRACE_MS, () => {
+          proc.abandon();
+          this.after(STOP_GRACE_MS, () => this.giveUp(new Error("the command did not stop")));
+        });
+      });
+    });
+  }
+
+  /** `done`, or a rejection once the command has been given up on. */
+  race<T>(done: Promise<T>): Promise<T> {
+    return Promise.race([done, new Promise<never>((_, reject) => { this.giveUp = reject; })]);
+  }
+
+  cancel(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+  }
+
+  private after(ms: number, fn: () => void): void {
+    this.timers.push(setTimeout(fn, ms));
   }
 }
 

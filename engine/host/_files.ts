@@ -274,11 +274,20 @@ async function writeTarget(host: FileHost, fs: FileSystem, abs: string): Promise
   return { path, existing };
 }
 
+/** Whether the file system holding `dir` has no room (left) for a write of `size` bytes. */
+async function isFull(fs: FileSystem, dir: string, size: number): Promise<boolean> {
+  const free = await fs.freeSpace(dir).catch(() => undefined);
+  return free !== undefined && free < Math.max(size, FULL_BELOW);
+}
+
+/** Less free space than this, after a write failed, means the disk was full. */
+const FULL_BELOW = 1024 * 1024;
+
 /**
  * Write `fill`'s bytes to a temp file beside the target and rename it over the target, keeping an
  * existing file's mode; a new file gets `newMode`. On failure only the temp goes.
  */
-async function commitWrite(host: FileHost, fs: FileSystem, abs: string, fill: (out: Writable) => Promise<void>, newMode: number): Promise<void> {
+async function commitWrite(host: FileHost, fs: FileSystem, abs: string, fill: (out: Writable) => Promise<void>, newMode: number, size = 0): Promise<void> {
   // The temp file opens beside `abs` while lstat's answer is on its way (one round trip for both).
   // Nothing is written to it before that answer, which may move it (a symbolic link) or change its mode.
   let temp = tempBeside(abs, posix);
@@ -302,7 +311,10 @@ async function commitWrite(host: FileHost, fs: FileSystem, abs: string, fill: (o
     if (target.existing) await fs.chmod(temp, mode);
     await fs.rename(temp, target.path);
   } catch (error) {
+    // SFTP says only "failure" when the disk is full: look before the temp file frees the space.
+    const full = error instanceof FileError && error.code === "EIO" && await isFull(fs, posix.dirname(target.path), size);
     await fs.unlink(temp).catch(() => undefined);
+    if (full) throw failure(host, "write", abs, "ENOSPC", undefined, error);
     if (error instanceof FileError && error.code === "EACCES" && error.path === temp) {
       throw failure(host, "write", abs, "EACCES", `permission denied to create a temporary file in ${posix.dirname(target.path)} (try useSudo)`, error);
     }
@@ -547,7 +559,7 @@ export async function putFile(host: FileHost, local: string, remote: string, opt
   let ok = false;
   try {
     if (options.useSudo) await commitSudoWrite(host, fs, abs, fill, false);
-    else await commitWrite(host, fs, abs, fill, stats.mode & NEW_FILE_MODE_MASK);
+    else await commitWrite(host, fs, abs, fill, stats.mode & NEW_FILE_MODE_MASK, stats.size);
     ok = true;
   } finally {
     meter.finish(ok);

@@ -29,6 +29,11 @@ export interface RunOptions {
   initialInput?: string;
   /** Neither log the command nor show its output. */
   silent?: boolean;
+  /**
+   * Seconds the command may run. Then it and every process it started get SIGTERM (SIGKILL a few
+   * seconds later if they are still there), and it fails with ExecCommandTimedOut.
+   */
+  timeout?: number;
 }
 
 /** What a host needs from the run it is part of. */

@@ -57,6 +57,11 @@ function execWithPipes(request: ExecRequest): ExecProcess {
         child.kill(signal);
       }
     },
+    abandon: () => {
+      child.stdout.destroy();
+      child.stderr.destroy();
+      child.kill("SIGKILL");
+    },
     done,
   };
 }
@@ -79,6 +84,7 @@ function execInPty(request: ExecRequest): ExecProcess {
     end: () => later((p) => p.write("\x04")),
     resize: (cols, rows) => later((p) => p.resize(cols, rows)),
     signal: (name) => later((p) => p.kill(`SIG${name}` in constants.signals ? `SIG${name}` : name)),
+    abandon: () => later((p) => p.kill("SIGKILL")),
     done: started.then((p) => p.exited),
   };
 }

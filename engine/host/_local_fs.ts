@@ -92,6 +92,11 @@ export class LocalFileSystem implements FileSystem {
   mkdir(path: string, options: { mode?: number } = {}): Promise<void> {
     return this.call("create directory", path, async (abs) => { await fsp.mkdir(abs, { mode: options.mode ?? 0o777 }); });
   }
+
+  async freeSpace(path: string): Promise<number | undefined> {
+    const info = await fsp.statfs(this.absolute(path)).catch(() => undefined);
+    return info ? info.bsize * info.bavail : undefined;
+  }
 }
 
 function toFileStat(filename: string, stats: Stats): FileStat {

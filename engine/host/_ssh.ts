@@ -195,22 +195,26 @@ class SSHBackend implements Backend {
     let channel: ClientChannel | undefined;
     const pending: Array<(c: ClientChannel) => void> = [];
     const withChannel = (fn: (c: ClientChannel) => void) => (channel ? fn(channel) : pending.push(fn));
+    // sshd starts every command as the leader of a new session, so its pid names the process
+    // group of everything it starts; the command reports it first, and signals go to the group.
+    const leader = new LeaderPid(request);
     const done = new Promise<ExecOutcome>((resolve, reject) => {
       if (this.closed) return reject(this.lost(`before running "${request.command}"`));
       const options = request.pty ? { pty: { term: request.pty.term, rows: request.pty.rows, cols: request.pty.cols } } : {};
-      this.client!.exec(request.command, options, (error, stream) => {
+      this.client!.exec(`${REPORT_PID}${request.command}`, options, (error, stream) => {
         if (error) {
           return reject(this.closed ? this.lost("while opening a channel") : new ConnectionFailedException(this.host.name, `cannot open a channel: ${error.message}`, { cause: error }));
         }
         channel = stream;
         for (const fn of pending.splice(0)) fn(stream);
         let exit: ExecOutcome | undefined;
-        stream.on("data", (chunk: Buffer) => request.onStdout(chunk));
-        stream.stderr.on("data", (chunk: Buffer) => request.onStderr(chunk));
+        stream.on("data", (chunk: Buffer) => leader.stdout(chunk));
+        stream.stderr.on("data", (chunk: Buffer) => leader.stderr(chunk));
         stream.on("exit", (code: number | null, sig?: string) => {
           exit = { exitCode: code ?? null, signal: sig ? (sig.startsWith("SIG") ? sig : `SIG${sig}`) : null };
         });
         stream.on("close", () => {
+          leader.flush();
           if (exit) resolve(exit);
           else reject(this.lost(`while running a command (it may still be running on ${this.host.name})`));
         });
@@ -220,9 +224,23 @@ class SSHBackend implements Backend {
       write: (data) => withChannel((c) => c.write(data)),
       end: () => withChannel((c) => c.end()),
       resize: (cols, rows) => withChannel((c) => c.setWindow(rows, cols, 0, 0)),
-      signal: (name) => withChannel((c) => c.signal(name.replace(/^SIG/, ""))),
+      signal: (name) => {
+        const short = name.replace(/^SIG/, "");
+        withChannel((c) => c.signal(short));
+        if (leader.pid !== undefined && !this.closed) this.signalGroup(leader.pid, short);
+      },
+      abandon: () => withChannel((c) => c.close()),
       done,
     };
+  }
+
+  /** `kill -NAME -- -PGID` on a channel of its own (an SSH signal request reaches only the leader). */
+  private signalGroup(pgid: number, name: string): void {
+    this.client!.exec(`kill -${name} -- -${pgid} 2>/dev/null`, (error, stream) => {
+      if (error) return;
+      stream.on("data", () => undefined).stderr.on("data", () => undefined);
+      stream.on("error", () => undefined);
+    });
   }
 
   files(): Promise<FileSystem> {
@@ -421,6 +439,13 @@ class SftpFileSystem implements FileSystem {
     await this.call<void>("remove", abs, (cb) => this.sftp.unlink(abs, cb));
   }
 
+  async freeSpace(path: string): Promise<number | undefined> {
+    const abs = await this.absolute(path);
+    // OpenSSH's statvfs extension; other servers may not have it.
+    const info = await this.call<{ f_frsize: number; f_bavail: number }>("check the free space of", abs, (cb) => this.sftp.ext_openssh_statvfs(abs, cb as never)).catch(() => undefined);
+    return info ? Number(info.f_frsize) * Number(info.f_bavail) : undefined;
+  }
+
   async chmod(path: string, mode: number): Promise<void> {
     const abs = await this.absolute(path);
     await this.call<void>("chmod", abs, (cb) => this.sftp.chmod(abs, mode, cb));
@@ -455,4 +480,60 @@ function toFileStat(filename: string, attrs: SftpAttrs): FileStat {
     isSymlink: type === 0o120000,
     mtime: attrs.mtime,
   };
+}
+
+/** What every command prints first, on its error output: the pid of its session's leader. */
+const PID_MARK = "\x1edeployer-pid:";
+const REPORT_PID = `printf '\\036deployer-pid:%s\\036' "$$" >&2; `;
+
+/**
+ * Takes the leader's pid report off the start of a command's error output (its only output on a
+ * PTY) and passes the rest on. Output that does not start with it (from a shell that could not
+ * parse the command) passes through unchanged.
+ */
+class LeaderPid {
+  pid: number | undefined;
+  private held = Buffer.alloc(0);
+  private searching = true;
+  private readonly marked: "stdout" | "stderr";
+
+  constructor(private readonly request: ExecRequest) {
+    this.marked = request.pty ? "stdout" : "stderr";
+  }
+
+  stdout(chunk: Buffer): void { this.take("stdout", chunk); }
+  stderr(chunk: Buffer): void { this.take("stderr", chunk); }
+
+  private take(stream: "stdout" | "stderr", chunk: Buffer): void {
+    if (stream !== this.marked || !this.searching) return this.pass(stream, chunk);
+    const held = Buffer.concat([this.held, chunk]);
+    const text = held.toString("latin1");
+    const end = text.indexOf("\x1e", PID_MARK.length);
+    if (text.startsWith(PID_MARK) && end > 0) {
+      const pid = Number(text.slice(PID_MARK.length, end));
+      if (Number.isInteger(pid) && pid > 1) this.pid = pid;
+      this.held = Buffer.alloc(0);
+      this.searching = false;
+      return this.pass(stream, held.subarray(end + 1));
+    }
+    const maybe = text.startsWith(PID_MARK) ? held.length < PID_MARK.length + 24 : PID_MARK.startsWith(text);
+    if (maybe) return void (this.held = held);
+    this.searching = false;
+    this.held = Buffer.alloc(0);
+    this.pass(stream, held);
+  }
+
+  /** Pass on anything held back by a stream that ended early. */
+  flush(): void {
+    const held = this.held;
+    this.held = Buffer.alloc(0);
+    this.searching = false;
+    this.pass(this.marked, held);
+  }
+
+  private pass(stream: "stdout" | "stderr", chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    if (stream === "stdout") this.request.onStdout(chunk);
+    else this.request.onStderr(chunk);
+  }
 }

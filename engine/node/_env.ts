@@ -98,12 +98,13 @@ export const Env = class Env {
   }
 
   /**
-   * Send SIGINT to every command started from the terminal of the caller (what Ctrl-C in the shell
-   * does: other terminals of a shared session keep theirs); returns how many.
+   * Send SIGINT (or `signal`) to every command started from the terminal of the caller, and to the
+   * processes those started (what Ctrl-C in the shell does: other terminals of a shared session
+   * keep theirs); returns how many.
    */
-  static interrupt(env: Node): number {
+  static interrupt(env: Node, signal: "INT" | "TERM" | "HUP" | "KILL" = "INT"): number {
     const running = [...stateOf(env).session.running];
-    for (const proc of running) proc.signal("INT");
+    for (const proc of running) proc.signal(signal);
     return running.length;
   }
 
@@ -118,7 +119,7 @@ export const Env = class Env {
   new <T extends Node>(node: T, options?: EnvOptions): Env<T>;
   defaultFromNode<T extends Node>(node: T, options?: EnvOptions): Env<T>;
   close(env: Node): Promise<void>;
-  interrupt(env: Node): number;
+  interrupt(env: Node, signal?: "INT" | "TERM" | "HUP" | "KILL"): number;
   sandboxed<T extends Node>(env: T): T;
 };
 

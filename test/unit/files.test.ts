@@ -37,6 +37,7 @@ class FailingStreams implements FileSystem {
   stat(path: string) { return this.inner.stat(path); }
   lstat(path: string) { return this.inner.lstat(path); }
   readdir(path: string) { return this.inner.readdir(path); }
+  freeSpace(path: string) { return this.inner.freeSpace(path); }
   createReadStream(path: string): Readable {
     const inner = this.inner.createReadStream(path);
     const out = new PassThrough();
