@@ -3,7 +3,7 @@
 // sends (socket frames, telnet keystrokes) is run as code.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -315,3 +315,69 @@ describe("telnet-server", () => {
   }, 60_000);
 });
 
+// ---------------------------------------------------------------------------
+
+describe("executable data", () => {
+  test("the sources never evaluate data as code: no eval, Function, vm or deserialising of code; import() only of modules and the user's bundle", () => {
+    const root = join(import.meta.dir, "..", "..");
+    const found: string[] = [];
+    const visit = (folder: string) => {
+      for (const entry of readdirSync(folder, { withFileTypes: true })) {
+        const path = join(folder, entry.name);
+        if (entry.isDirectory()) visit(path);
+        else if (/\.tsx?$/.test(entry.name)) {
+          for (const line of readFileSync(path, "utf8").split("\n")) {
+            const code = line.replace(/\/\/.*$/, "");
+            const evaluates = /\beval\s*\(|\bnew\s+Function\b|\bFunction\s*\(|["']node:vm["']|\bvm\.run|\bdeserialize\s*\(|\bBun\.(deserialize|Transpiler)/.test(code);
+            // import() of anything but a string literal loads code chosen at run time.
+            const computedImport = /\bimport\((?!\s*["'`])/.test(code);
+            if (evaluates || computedImport) found.push(`${path.slice(root.length + 1)}: ${line.trim()}`);
+          }
+        }
+      }
+    };
+    for (const folder of ["cmd", "engine", "shell", "scp"]) visit(join(root, folder));
+    // The one import of computed code: the user's own deploy.ts, bundled, from an owner-only folder.
+    expect(found).toEqual(["cmd/_loader.ts: return (await import(pathToFileURL(path).href)) as Record<string, unknown>;"]);
+  });
+
+  test("a cached bundle runs only when this user owns it and no one else may write it", () => {
+    const cache = join(dir, "bundle-cache");
+    const bundles = join(cache, "deployer", "bundles");
+    const cached = { ...process.env, ...env, XDG_CACHE_HOME: cache, DEPLOYER_DEBUG_BUNDLE: "1" };
+    const probe = () => deployer(["run", "deploy.ts", "--non-interactive", "--", "web", "hi"], { cwd: dir, env: cached });
+    expect(probe().stdout).toContain("hi from web");
+    const entry = join(bundles, readdirSync(bundles).find((name) => name.endsWith(".json"))!);
+    /** Put code into the stored bundle, as someone able to write the entry could. */
+    const plant = (owner: number, mode: number) => {
+      const stored = JSON.parse(readFileSync(entry, "utf8")) as { code: string };
+      stored.code = `import { writeFileSync as planted } from "node:fs";\nplanted(${JSON.stringify(pwned())}, "x");\n${stored.code}`;
+      writeFileSync(entry, JSON.stringify(stored));
+      chownSync(entry, owner, owner);
+      chmodSync(entry, mode);
+    };
+    const otherUid = Number(spawnSync("id", ["-u", OTHER_USER], { encoding: "utf8" }).stdout);
+    // Not vacuous: an entry of our own, with planted code, is run.
+    plant(0, 0o600);
+    expect(probe().stderr).toContain("deployer: bundle: cached");
+    expect(existsSync(pwned())).toBe(true);
+    rmSync(pwned());
+    for (const [owner, mode] of [[otherUid, 0o600], [0, 0o620], [0, 0o666]] as const) {
+      plant(owner, mode);
+      const result = probe();
+      expect(result.stdout).toContain("hi from web");
+      expect(result.stderr).toContain("the cache entry is not owned by you, or others may write it");
+      expect(existsSync(pwned())).toBe(false);
+    }
+  }, 60_000);
+
+  test("the folder the bundle is imported from must be the user's own", () => {
+    const tmp = join(dir, "tmp");
+    const folder = join(tmp, "deployer-0");
+    mkdirSync(folder, { recursive: true });
+    chmodSync(folder, 0o777);
+    const result = deployer(["run", "deploy.ts", "--non-interactive", "--", "web", "hi"], { cwd: dir, env: { ...process.env, ...env, TMPDIR: tmp, DEPLOYER_NO_CACHE: "1" } });
+    expect(result.status).not.toBe(0);
+    expect(lines(result.stderr)).toEqual([`deployer: ${folder}: group or others may use it (mode 0777); run: chmod 700 ${folder}`]);
+  }, 60_000);
+});
