@@ -2,8 +2,8 @@
 // passwords (from the host class, and typed at the prompt) never show up in --log files, history,
 // --inspect output, output and error messages, session listings, process titles or the environment
 // of remote commands. Every output and every file the runs wrote is searched at the end.
-import { beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadFixture } from "../fixture/sshd.ts";
@@ -75,6 +75,8 @@ export default class Root extends Node {
 });
 
 const logFile = () => join(dir, "deploy.log");
+afterAll(() => rmSync(secretsDir, { recursive: true, force: true }));
+
 const runOnce = (...args: string[]): Run => {
   const result = deployer(["run", "deploy.ts", "--non-interactive", "--log", logFile(), "--", ...args], { cwd: dir, env: { ...process.env, ...env } });
   note(`run ${args.join(" ")}: stdout`, result.stdout);
