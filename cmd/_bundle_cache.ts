@@ -4,6 +4,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { cachePath } from "./_cache.ts";
+import { ownUid } from "./_private_dir.ts";
 
 /** esbuild's output for one deploy.ts. */
 export interface Bundle {
@@ -54,6 +55,9 @@ export function lookupBundle(dir: string, key: BundleKey): Lookup {
   const path = entryPath(dir, key);
   let text: string;
   try {
+    // An entry is code deployer runs: one that another user wrote, or could have, is not used.
+    const stat = statSync(path);
+    if (stat.uid !== ownUid() || (stat.mode & 0o022) !== 0) return { kind: "miss", reason: "the cache entry is not owned by you, or others may write it" };
     text = readFileSync(path, "utf8");
   } catch {
     return { kind: "miss", reason: "not in the cache" };

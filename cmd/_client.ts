@@ -1,5 +1,6 @@
 // `deployer connect --socket S`: this terminal becomes one of a shared session's terminals.
 import { spawnSync } from "node:child_process";
+import { lstatSync } from "node:fs";
 import { createConnection, type Socket } from "node:net";
 import type { ParsedArgs } from "./_args.ts";
 import { CliError } from "./_errors.ts";
@@ -7,6 +8,7 @@ import type { Io } from "./index.ts";
 import { splitPath } from "./_interaction.ts";
 import { FrameReader, ProtocolError, send, type ServerMessage } from "./_protocol.ts";
 import { selfCommandLine } from "./_self.ts";
+import { ownUid } from "./_private_dir.ts";
 import { socketPath } from "./_sockets.ts";
 
 type TtyIn = Io["stdin"] & { setRawMode?: (raw: boolean) => unknown; isRaw?: boolean };
@@ -75,6 +77,9 @@ export async function connectCommand(args: ParsedArgs, io: Io): Promise<number> 
 
 function open(path: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
+    // Another user's socket would be theirs to serve: what is typed here (sudo passwords) would go to them.
+    const owner = ownerOf(path);
+    if (owner !== undefined && owner !== ownUid()) return reject(new CliError(`--socket ${path}: the socket belongs to another user (uid ${owner}); refusing to connect`));
     const socket = createConnection(path);
     socket.once("connect", () => { socket.removeAllListeners("error"); resolve(socket); });
     socket.once("error", (error: NodeJS.ErrnoException) => {
@@ -82,6 +87,14 @@ function open(path: string): Promise<Socket> {
       reject(new CliError(`--socket ${path}: ${why} (start one with: deployer listen FILE)`));
     });
   });
+}
+
+function ownerOf(path: string): number | undefined {
+  try {
+    return lstatSync(path).uid;
+  } catch {
+    return undefined; // missing: connecting says no session is listening there
+  }
 }
 
 /** A new tmux pane running another client of this session; elsewhere, say how to open one. */

@@ -1,7 +1,7 @@
 // Loading a deploy.ts: bundle it with esbuild in memory (or take the cached bundle), import it, find the root node.
 // DEPLOYER_DEBUG_BUNDLE=1 says on stderr whether the bundle was cached or built, and why.
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -10,6 +10,7 @@ import * as engine from "../engine/index.ts";
 import { CliError } from "./_errors.ts";
 import { bundleCacheDir, lookupBundle, storeBundle, type Bundle, type BundleKey, type Lookup } from "./_bundle_cache.ts";
 import { esbuildVersion, loadEsbuild } from "./_esbuild.ts";
+import { ownUid, privateDir } from "./_private_dir.ts";
 import { VERSION } from "./_version.ts";
 
 /** Where the bundled user code finds the engine: one instance, shared with the binary. */
@@ -133,8 +134,8 @@ function engineModuleSource(): string {
  */
 async function importBundle(code: string, map: string, file: string): Promise<Record<string, unknown>> {
   (globalThis as Record<symbol, unknown>)[ENGINE_KEY] = engine;
-  const dir = join(tmpdir(), `deployer-${process.getuid?.() ?? "user"}`);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Checked, not only created: a directory someone else can write to would let them swap the file.
+  const dir = privateDir(join(tmpdir(), `deployer-${ownUid()}`));
   const path = join(dir, `bundle-${process.pid}-${randomBytes(6).toString("hex")}.mjs`);
   engine.registerSourceMap(path, map);
   writeFileSync(path, code, { mode: 0o600 });

@@ -1,20 +1,16 @@
 // Where shared sessions listen: owner-only sockets in an owner-only directory per user.
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir, userInfo } from "node:os";
+import { readdirSync, readlinkSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { CliError } from "./_errors.ts";
+import { ownUid, privateDir } from "./_private_dir.ts";
 
-/** The per-user directory of session sockets: $XDG_RUNTIME_DIR/deployer, else /tmp/deployer-UID; mode 0700. */
+/**
+ * The per-user directory of session sockets: $XDG_RUNTIME_DIR/deployer, else /tmp/deployer-UID;
+ * mode 0700. Someone else's directory (or a symlink planted in /tmp) would let them hijack a session.
+ */
 export function socketDir(): string {
-  const uid = process.getuid?.() ?? userInfo().uid;
   const runtime = process.env.XDG_RUNTIME_DIR;
-  const dir = runtime ? join(runtime, "deployer") : join(tmpdir(), `deployer-${uid}`);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const stat = lstatSync(dir);
-  // Someone else's directory (or a symlink planted in /tmp) would let them hijack the session.
-  if (!stat.isDirectory() || stat.uid !== uid) throw new CliError(`${dir}: not a directory owned by you; remove it and try again`);
-  if ((stat.mode & 0o077) !== 0) chmodSync(dir, 0o700);
-  return dir;
+  return privateDir(runtime ? join(runtime, "deployer") : join(tmpdir(), `deployer-${ownUid()}`));
 }
 
 /** `--socket S`: a number N is this user's session N; anything else is a path. */

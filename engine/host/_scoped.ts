@@ -1,6 +1,10 @@
 // cd / prefix / env, shared by hosts and host containers: with a function, a scoped block;
 // without, a derived handle.
+import { inspect } from "node:util";
 import { withCd, withEnv, withPrefix, type HostContext } from "./_context.ts";
+
+/** Fields that hold credentials (a private key's text included): printed as `***`. */
+const SECRET_FIELDS = new Set(["password", "rsaKey", "rsaKeyPassword"]);
 
 export interface CdOptions {
   /** A leading `~` (or `~user`) means that home directory. */
@@ -40,5 +44,14 @@ export abstract class ContextScoped {
   env<T>(name: string, value: string | null | undefined, a?: EnvOptions | (() => T), b?: () => T): this | Promise<Awaited<T>> {
     const [options, fn] = typeof a === "function" ? [{}, a] : [a ?? {}, b];
     return this.scope((c) => withEnv(c, name, value, options.escape ?? true), fn);
+  }
+
+  /**
+   * How a host or container prints (console.log, an action's result, --inspect): its settings with
+   * credentials as `***`, and none of the run's internals (connections, answers typed at prompts).
+   */
+  [inspect.custom](): string {
+    const fields = Object.entries(this).map(([key, value]) => [key, SECRET_FIELDS.has(key) && value ? "***" : value]);
+    return `${this.constructor.name} ${inspect(Object.fromEntries(fields))}`;
   }
 }

@@ -18,6 +18,8 @@ export interface Screen {
   exited: Promise<PtyExit>;
   /** The headless terminal itself (for colours). */
   term: xterm.Terminal;
+  /** Every byte the program wrote so far, as text (what the screen no longer shows included). */
+  output(): string;
 }
 
 export async function onScreen(args: string[], options: { cwd: string; env?: Record<string, string>; cols?: number; rows?: number }): Promise<Screen> {
@@ -25,6 +27,7 @@ export async function onScreen(args: string[], options: { cwd: string; env?: Rec
   const rows = options.rows ?? 30;
   const term = new xterm.Terminal({ cols, rows, allowProposedApi: true });
   let pending = Promise.resolve();
+  let written = "";
   // A person at a terminal is not a CI job: Ink renders nothing live when CI is set.
   const { CI: _ci, ...inherited } = process.env;
   const env = Object.fromEntries(Object.entries({ ...inherited, NO_COLOR: "", ...options.env }).filter((e): e is [string, string] => typeof e[1] === "string"));
@@ -37,6 +40,7 @@ export async function onScreen(args: string[], options: { cwd: string; env?: Rec
     env,
     onData(chunk) {
       const data = Buffer.from(chunk).toString();
+      written += data;
       pending = pending.then(() => new Promise<void>((resolve) => term.write(data, resolve)));
     },
   });
@@ -59,6 +63,7 @@ export async function onScreen(args: string[], options: { cwd: string; env?: Rec
   };
   return {
     term,
+    output: () => written,
     lines,
     cursorLine: () => term.buffer.active.getLine(term.buffer.active.baseY + term.buffer.active.cursorY)?.translateToString(true) ?? "",
     waitFor: (pattern) => until(() => matches(lines().join("\n"), pattern), String(pattern)),
