@@ -126,32 +126,48 @@ class SSHBackend implements Backend {
       port: endpoint.port,
       sock: sock as never,
       username: endpoint.username,
-      readyTimeout: endpoint.timeout * 1000,
+      // Our own timer instead (below): the time a user takes to answer about a new host key is not the server's.
+      readyTimeout: 0,
       keepaliveInterval: endpoint.keepaliveInterval * 1000,
       keepaliveCountMax: endpoint.keepaliveCountMax,
       authHandler: authMethods(endpoint, tried, parseKey),
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+        timer.pause();
         this.verifyHostKey(endpoint, key).then(
-          (problem) => { hostKeyProblem = problem; verify(problem === undefined); },
+          (problem) => { hostKeyProblem = problem; timer.start(); verify(problem === undefined); },
           (error: unknown) => { hostKeyProblem = `cannot check the host key: ${(error as Error).message}`; verify(false); },
         );
       },
     };
+    const timer = {
+      handle: undefined as ReturnType<typeof setTimeout> | undefined,
+      start() {
+        this.handle = setTimeout(() => {
+          onError(Object.assign(new Error("Timed out while waiting for handshake"), { level: "client-timeout" }));
+          client.destroy();
+        }, endpoint.timeout * 1000);
+      },
+      pause() { clearTimeout(this.handle); },
+    };
+    let onError: (error: Error & { level?: string; code?: string }) => void = () => {};
     return new Promise((resolve, reject) => {
       let settled = false;
       // ssh2 may emit several errors (a timeout, then the lost socket): the first one decides, and
       // after the handshake errors arrive as a closed connection that a running command reports.
-      const onError = (error: Error & { level?: string; code?: string }) => {
+      onError = (error) => {
+        timer.pause();
         if (settled) return;
         settled = true;
         reject(new HandshakeError(describeHandshakeError(endpoint, error, hostKeyProblem, tried)));
       };
       client.on("error", onError);
       client.once("ready", () => {
+        timer.pause();
         settled = true;
         resolve();
       });
       try {
+        timer.start();
         client.connect(config);
       } catch (error) {
         onError(error as Error);
