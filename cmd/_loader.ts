@@ -91,9 +91,6 @@ function buildOptions(absolute: string, cwd: string) {
     // Class fields become constructor assignments: JavaScriptCore reports field initialisers as
     // "unknown:1:1" in stack traces, which would lose where a query or a failing field was written.
     supported: { "class-field": false },
-    // A class that refers to itself (`me = Root`) is renamed `_Root` by the bundler otherwise, and
-    // class names are what the shell's prompt and error messages show.
-    keepNames: true,
     sourcemap: "external",
     // Never written: it only makes the source map's paths relative to the working directory.
     outfile: join(cwd, "deploy.bundle.mjs"),
