@@ -34,7 +34,28 @@ export async function loadDeployFile(file: string, cwd: string): Promise<DeployF
   const { code, map } = await bundle(absolute, cwd);
   const { value: module, request } = await engine.collectStartRequest(() => importBundle(code, map, file));
   if (request && !engine.isNodeClass(request.root)) throw new CliError(`${file}: start() needs a Node subclass as its root, not ${describe(request.root)}`);
-  return { file, root: request?.root ?? findRoot(module, file), extraLoggers: request?.extraLoggers ?? [] };
+  const root = request?.root ?? findRoot(module, file);
+  await checkTree(root, file);
+  return { file, root, extraLoggers: request?.extraLoggers ?? [] };
+}
+
+/**
+ * Build every node of the tree once, so a broken definition (cyclic child nodes, an override of a
+ * missing child, an unprintable child name, a field initialiser that throws) is one line naming the
+ * file now, in every run mode, not a hang or an internal error when the shell or an action reaches it.
+ */
+async function checkTree(root: engine.NodeClass, file: string): Promise<void> {
+  try {
+    const env = new engine.Env(new root());
+    try {
+      for (const _ of new engine.Inspector(env).walk()) { /* creating each node checks it */ }
+    } finally {
+      await engine.Env.close(env);
+    }
+  } catch (error) {
+    const where = engine.userLocation(error) ?? file;
+    throw new CliError(`${where}: error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+  }
 }
 
 /** The bundle from the cache when none of its files changed; otherwise esbuild's, stored for next time. */

@@ -29,8 +29,22 @@ export async function startBackgroundServer(args: ParsedArgs, io: Io): Promise<s
   child.stdout!.setEncoding("utf8").on("data", (text: string) => { out += text; });
   child.stderr!.setEncoding("utf8").on("data", (text: string) => { err += text; });
   return await new Promise<string>((resolve, reject) => {
+    // The server has a session of its own, so Ctrl-C on this terminal never reaches it: stop it from
+    // here if the user gives up while it loads deploy.ts (which may never finish: a loop at import).
+    const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+    const interrupted = (signal: NodeJS.Signals): void => {
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        child.kill("SIGKILL");
+      }
+      reject(new CliError(`interrupted (${signal}) while the session server was loading ${args.positional.FILE}; stopped it`, 130));
+    };
+    for (const signal of signals) process.on(signal, interrupted);
+    const settled = () => { for (const signal of signals) process.off(signal, interrupted); };
     const check = (): void => {
       if (!out.includes(READY)) return;
+      settled();
       child.stdout!.off("data", check);
       child.stdout!.destroy();
       child.stderr!.destroy();
@@ -40,6 +54,7 @@ export async function startBackgroundServer(args: ParsedArgs, io: Io): Promise<s
     child.stdout!.on("data", check);
     child.once("error", (error) => reject(new CliError(`cannot start the session server: ${error.message}`)));
     child.once("exit", (code) => {
+      settled();
       // The server's own one-line error (a broken deploy.ts, say) is the user's error.
       const lines = err.trim().split("\n").filter(Boolean);
       const first = (lines[0] ?? `the session server exited with status ${code}`).replace(/^deployer: /, "");

@@ -2,7 +2,7 @@
 
 /** Escape a string for use inside single quotes: `'${esc1(s)}'`. */
 export function esc1(s: string): string {
-  return s.replaceAll("'", `'\\''`);
+  return noNul(s, "esc1").replaceAll("'", `'\\''`);
 }
 
 /**
@@ -11,12 +11,23 @@ export function esc1(s: string): string {
  * so the value is never expanded by the shell.
  */
 export function esc2(s: string): string {
-  return s.replace(/[\\"$`]/g, (c) => `\\${c}`);
+  return noNul(s, "esc2").replace(/[\\"$`]/g, (c) => `\\${c}`);
 }
 
 /** Quote one word for a POSIX shell: the only function commands are built with. */
 export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${esc1(s)}'`;
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${noNul(s, "shellQuote").replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * `s` itself, or a TypeError when it holds a NUL byte: command lines and file paths are C strings,
+ * so bash, sshd, sftp-server or the kernel would cut it off there, or drop the connection.
+ */
+export function noNul(s: string, what: string): string {
+  const at = s.indexOf("\0");
+  if (at < 0) return s;
+  const shown = JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s);
+  throw new TypeError(`${what}: ${shown} has a NUL byte (\\0) at offset ${at}; commands and file paths end at the first NUL, so it cannot be passed on unchanged`);
 }
 
 /** Prefix every line with `prefix` and end every line, the last one too, with a newline. */

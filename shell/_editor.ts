@@ -38,6 +38,8 @@ interface Key {
 }
 
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+/** Never put into the line: C0 and C1 controls (U+009B is a CSI of its own) would reach the terminal raw. */
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
 /** How long Tab waits for candidates that have to be fetched. */
 const COMPLETION_TIMEOUT_MS = 1500;
 export const visibleLength = (s: string) => [...s.replace(ANSI, "")].length;
@@ -126,7 +128,7 @@ export class LineEditor {
           s.index = this.history.search(s.needle);
         } else if ((key.ctrl && key.name === "g") || key.name === "escape" || (key.ctrl && key.name === "c")) {
           search = undefined;
-        } else if (str && !key.ctrl && !key.meta && str >= " " && key.name !== "return") {
+        } else if (str && !key.ctrl && !key.meta && !CONTROL.test(str) && key.name !== "return") {
           s.needle += str;
           s.index = this.history.search(s.needle);
         } else {
@@ -230,7 +232,7 @@ export class LineEditor {
           case "up": return historyStep(-1);
           case "down": return historyStep(1);
         }
-        if (str && !key.meta && !/[\x00-\x1f\x7f]/.test(str)) {
+        if (str && !key.meta && !CONTROL.test(str)) {
           d = D.insert(d, str);
           render();
         }

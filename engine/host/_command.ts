@@ -1,6 +1,13 @@
 // Building the shell command line a host runs: pure functions, unit-tested against a real bash.
-import { shellQuote } from "../utils.ts";
+import { noNul, shellQuote } from "../utils.ts";
 import { contextSetup, EMPTY_CONTEXT, type HostContext } from "./_context.ts";
+
+/**
+ * The longest command line a host can run: the shell gets it as one argument, and Linux limits one
+ * argument to 128 KiB with its terminating NUL (MAX_ARG_STRLEN); sshd and a local bash alike fail
+ * beyond it, sshd by dropping the connection when the request outgrows its packet size.
+ */
+export const MAX_COMMAND_BYTES = 128 * 1024 - 1;
 
 /** The prompt sudo is told to print, so that deployer can recognise it and answer it. */
 export const SUDO_PROMPT = "[:__enter-sudo-password__:]";
@@ -20,6 +27,7 @@ export interface CommandOptions {
  */
 export function buildCommand(command: string, options: CommandOptions): string {
   const context = options.context ?? EMPTY_CONTEXT;
+  noNul(command, "command");
   let cmd = options.sandbox ? `bash -n -c ${shellQuote(command)}` : command;
   const { cd, exports } = contextSetup(context, { sandbox: options.sandbox });
   const inner = [...exports, ...context.prefixes];
@@ -30,5 +38,17 @@ export function buildCommand(command: string, options: CommandOptions): string {
   } else if (inner.length || cd) {
     cmd = `(${cmd})`;
   }
-  return cd ? `${cd} && ${cmd}` : cmd;
+  return checkCommandLine(cd ? `${cd} && ${cmd}` : cmd);
+}
+
+/** `line` itself if a host can run it unchanged, else a TypeError saying why not. */
+function checkCommandLine(line: string): string {
+  noNul(line, "command");
+  const lone = /\p{Cs}/u.exec(line);
+  if (lone) throw new TypeError(`command: the text is not valid Unicode (a lone UTF-16 surrogate at offset ${lone.index}), so it cannot be sent as UTF-8 unchanged`);
+  const bytes = Buffer.byteLength(line);
+  if (bytes > MAX_COMMAND_BYTES) {
+    throw new TypeError(`command: the command line is ${bytes} bytes, but a host runs at most ${MAX_COMMAND_BYTES} bytes (one shell argument); send large data as a file (putFile, open) or on standard input (initialInput)`);
+  }
+  return line;
 }

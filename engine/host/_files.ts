@@ -8,7 +8,7 @@ import { Readable, Transform, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Console } from "../console.ts";
 import { ExecCommandFailed } from "../exceptions.ts";
-import { shellQuote } from "../utils.ts";
+import { noNul, shellQuote } from "../utils.ts";
 import { FILE_ERROR_REASONS, FileError, type FileStat, type FileSystem } from "./_backend.ts";
 import type { RunOptions } from "./_host.ts";
 
@@ -75,6 +75,7 @@ const STAGING_DIR = "/tmp";
 /** `path` on `host` as an absolute path: `~` expanded, relative to the host's working directory here. */
 export async function resolvePath(host: FileHost, path: string): Promise<string> {
   if (typeof path !== "string" || path === "") throw new TypeError("a file path must be a non-empty string");
+  noNul(path, "file path");
   const expanded = await host.expandPath(path);
   return expanded.startsWith("/") ? posix.normalize(expanded) : posix.resolve(await host.getcwd(), expanded);
 }
@@ -82,6 +83,7 @@ export async function resolvePath(host: FileHost, path: string): Promise<string>
 /** A local path with `~` expanded, made absolute. */
 export function resolveLocalPath(path: string): string {
   if (typeof path !== "string" || path === "") throw new TypeError("a local file path must be a non-empty string");
+  noNul(path, "local file path");
   return resolve(path === "~" || path.startsWith("~/") ? homedir() + path.slice(1) : path);
 }
 
@@ -223,14 +225,15 @@ async function sudoFetch(host: FileHost, abs: string): Promise<string> {
  * original's owner and mode (a new file is root's, 0644), then renamed over it. Follows a symlink.
  */
 async function sudoInstall(host: FileHost, staging: string, abs: string, append: boolean): Promise<void> {
-  const name = shellQuote(`.${posix.basename(abs).slice(0, 80)}.deployer-XXXXXXXXXXXXXXXX`);
+  const name = shellQuote(`.${[...posix.basename(abs)].slice(0, 80).join("")}.deployer-XXXXXXXXXXXXXXXX`);
   await sudoScript(host, "write", abs, [
     "set -e",
     `target=${shellQuote(abs)}`,
     `staging=${shellQuote(staging)}`,
-    `if [ -L "$target" ]; then target=$(readlink -f -- "$target"); fi`,
+    // "; echo x" then "%??" keeps a trailing newline of the name, which $(…) alone would strip.
+    `if [ -L "$target" ]; then target=$(readlink -f -- "$target"; echo x); target=\${target%??}; fi`,
     `if [ -d "$target" ]; then echo deployer:EISDIR; exit 0; fi`,
-    `dir=$(dirname -- "$target")`,
+    `dir=$(dirname -- "$target"; echo x); dir=\${dir%??}`,
     `if [ ! -d "$dir" ]; then echo deployer:ENOENT; exit 0; fi`,
     `tmp=$(mktemp -- "$dir/"${name})`,
     `trap 'rm -f -- "$tmp"' EXIT`,
@@ -265,9 +268,9 @@ async function writeTarget(host: FileHost, fs: FileSystem, abs: string): Promise
   let existing = await look(path);
   if (existing?.isSymlink) {
     const out = await host.run(`readlink -f -- ${shellQuote(abs)} && echo deployer:ok`, { interactive: false, silent: true, ignoreExitStatus: true });
-    const lines = out.split("\n");
-    if (!lines.includes("deployer:ok")) throw failure(host, "write", abs, "ENOENT", "cannot resolve the symbolic link");
-    path = lines[lines.indexOf("deployer:ok") - 1]!;
+    // The target may itself hold newlines: it is everything before the final marker line.
+    if (!out.endsWith("\ndeployer:ok\n")) throw failure(host, "write", abs, "ENOENT", "cannot resolve the symbolic link");
+    path = out.slice(0, -"\ndeployer:ok\n".length);
     existing = await look(path);
   }
   if (existing?.isDir) throw failure(host, "write", abs, "EISDIR");

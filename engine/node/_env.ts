@@ -7,7 +7,7 @@ import { Console } from "../console.ts";
 import { Pty, DummyPty } from "../pty.ts";
 import { LoggerInterface, DefaultLogger } from "../loggers/index.ts";
 import type { Node, NodeClass } from "./_node.ts";
-import { checkOverridePaths, createNode } from "./_node.ts";
+import { checkNodeClass, createNode } from "./_node.ts";
 import { metaOf, rawNode, rawNodes } from "./_meta.ts";
 import { lookupMember } from "./_proxy.ts";
 import { rolesOf } from "./_roles.ts";
@@ -66,7 +66,7 @@ export type Env<T extends Node = Node> = T;
 /** Wraps a node so its actions can run; `new Env(node)` returns the wrapped node. */
 export const Env = class Env {
   constructor(node: Node, options: EnvOptions = {}) {
-    checkOverridePaths(node);
+    checkNodeClass(node);
     const session = makeSession({
       route: newRoute(options.pty ?? new DummyPty()),
       logger: options.logger ?? new LoggerInterface(),

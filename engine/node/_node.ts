@@ -5,7 +5,7 @@ import { metaOf, NODE_TYPE, nodeTypeOf, rawNode, type IsolationStep, type NodeTy
 import { bareNodeProxy } from "./_proxy.ts";
 import type { ParallelActionResult } from "./_result.ts";
 import type { IsolationKey } from "./_isolation.ts";
-import { rolesOf, subclass } from "./_roles.ts";
+import { originOf, rolesOf, subclass } from "./_roles.ts";
 
 /** Any concrete Node subclass: the framework constructs nodes, so no constructor parameters. */
 export type NodeClass<T extends Node = Node> = new () => T;
@@ -111,13 +111,16 @@ export function createNode<T extends Node>(cls: NodeClass<T>, parent?: Node, nam
   if (parent === undefined && (type === "array" || type === "justOne")) {
     throw new TypeError(`${cls.name} cannot be a root node: .Array and .JustOne exist only inside a parent node`);
   }
-  if (parent !== undefined) checkNesting(rawNode(parent).constructor as NodeClass, cls, name!);
+  if (parent !== undefined) {
+    checkNesting(rawNode(parent).constructor as NodeClass, cls, name!);
+    checkNotCyclic(parent, cls, name!);
+  }
   const node = new cls();
   const meta = metaOf(node);
   meta.parent = parent;
   meta.name = name;
   if (parent !== undefined && name !== undefined) applyOverrides(parent, name, node);
-  checkOverridePaths(node);
+  checkNodeClass(node);
   const parentMeta = parent && metaOf(parent);
   meta.isolated = parentMeta ? parentMeta.isolated && type !== "array" : type === "normal";
   meta.isolation = parentMeta ? [...parentMeta.isolation] : [];
@@ -137,6 +140,23 @@ function checkNesting(parentCls: NodeClass, childCls: NodeClass, name: string): 
   }
   if (parentType !== "normal" && (childType === "array" || childType === "justOne")) {
     throw new TypeError(`${parentCls.name}.${name}: ${childCls.name} cannot be nested in the ParallelNode ${parentCls.name}; use the plain ParallelNode class instead`);
+  }
+}
+
+/**
+ * A node cannot contain a node of its own class at any depth (A has child B, B has child A, or a
+ * node refers to itself): its tree would never end, so walking it (the shell's find, Inspector.walk)
+ * would hang. Said when the repeating child is first reached, naming the chain.
+ */
+function checkNotCyclic(parent: Node, cls: NodeClass, name: string): void {
+  const chain: string[] = [];
+  let childName = name;
+  for (let n: Node | undefined = rawNode(parent); n; n = metaOf(n).parent) {
+    chain.unshift(`${n.constructor.name}.${childName}`);
+    if (originOf(n.constructor) === originOf(cls)) {
+      throw new TypeError(`cyclic child nodes: ${chain.join(" → ")} is ${cls.name} again; a node cannot contain its own class, or its tree would never end`);
+    }
+    childName = metaOf(n).name ?? "";
   }
 }
 
@@ -217,10 +237,16 @@ function overrideKeys(raw: Node): string[] {
 
 const checkedClasses = new WeakSet<Function>();
 
-/** An override must name an existing child: `a__b__x` needs a child `a` with a child `b`. Checked once per class. */
-export function checkOverridePaths(node: Node): void {
+/**
+ * Checked once per class: an override must name an existing child (`a__b__x` needs a child `a`
+ * with a child `b`), and a child's name must be printable, as the shell shows it and users type it.
+ */
+export function checkNodeClass(node: Node): void {
   const raw = rawNode(node);
   if (checkedClasses.has(raw.constructor)) return;
+  for (const name of childNames(raw)) {
+    if (/[\x00-\x1f\x7f-\x9f]/.test(name)) throw new TypeError(`${describeClass(raw)}: the child node ${JSON.stringify(name)} has a control character in its name; node names are shown and typed in the shell, so they must be printable`);
+  }
   for (const key of overrideKeys(raw)) {
     let fields = raw as unknown as Record<string, unknown>;
     let owner = describeClass(raw);

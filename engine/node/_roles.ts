@@ -47,7 +47,15 @@ export function roleMappingOf(cls: Function): RoleMapping | undefined {
 export function subclass<C extends NodeClass>(cls: C): C {
   const sub = class extends (cls as NodeClass) {};
   Object.defineProperty(sub, "name", { value: cls.name });
+  Object.defineProperty(sub, ORIGIN, { value: originOf(cls) });
   return sub as unknown as C;
+}
+
+const ORIGIN = Symbol("deployer.node.origin");
+
+/** The user's class behind the framework's empty subclasses (mapRoles, groups, .Array, .JustOne). */
+export function originOf(cls: Function): Function {
+  return (cls as Function & { [ORIGIN]?: Function })[ORIGIN] ?? cls;
 }
 
 /** A class transformation usable on a class, as a class decorator, and on a child field. */
