@@ -32,9 +32,14 @@ class Target extends SSHHost {
   slug = "target"; address = "${target.address}"; port = ${target.port}; username = "${fixture.username}";
   keyFilename = "${fixture.clientKey}"; knownHostsFilename = "${knownHosts()}";
 }
+class Impatient extends Target { timeout = 1; }
 export default class Root extends Node {
   Hosts = { host: Target };
   web = class extends Node { async hi() { return "hi from web"; } };
+  impatient = class extends Node {
+    Hosts = { host: Impatient };
+    async hello() { return (await this.hosts.run("echo patient-$((6*7))"))[0].trim(); }
+  };
   async hello() { return (await this.hosts.run("echo connected-$((6*7))"))[0].trim(); }
   async probe() {
     const proto = Object.prototype as Record<string, unknown>;
@@ -106,6 +111,21 @@ describe("SSH host keys", () => {
     s.type("y\r");
     await s.waitFor("connected-42");
     await s.waitForLast("Root > ");
+    s.type("\x04");
+    await s.exited;
+    expect(readFileSync(knownHosts(), "utf8")).toBe(targetKeyLine());
+  }, 60_000);
+
+  test("the time taken to answer about a new key does not count against the host's connect timeout", async () => {
+    rmSync(knownHosts(), { force: true });
+    const s = await onScreen(["run", "deploy.ts"], { cwd: dir, env });
+    await s.waitForLast("Root > ");
+    s.type("impatient hello\r");
+    await s.waitFor(`The authenticity of host ${name} (target) can't be established.`);
+    await Bun.sleep(2500); // more than the host's timeout of 1 s
+    s.type("y\r");
+    await s.waitFor("patient-42");
+    expect(s.lines().join("\n")).not.toContain("timed out");
     s.type("\x04");
     await s.exited;
     expect(readFileSync(knownHosts(), "utf8")).toBe(targetKeyLine());
