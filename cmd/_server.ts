@@ -11,6 +11,8 @@ import { FrameReader, parseClientMessage, ProtocolError, send, type ClientInfo, 
 import { VirtualInput, VirtualOutput } from "./_virtual_tty.ts";
 import { sessionCommands } from "./_session_commands.ts";
 import { describeActivity, hangUp, sharedEnv, type Activity } from "./_activity.ts";
+import { peerUid } from "./_peer.ts";
+import { ownUid } from "./_private_dir.ts";
 
 export interface ServerOptions {
   file: string;
@@ -108,6 +110,13 @@ export class SessionServer {
   }
 
   private accept(socket: Socket): void {
+    // The socket's permissions keep other users out; where the kernel can name the peer, check it too.
+    const uid = peerUid(socket);
+    if (uid !== undefined && uid !== ownUid()) {
+      this.options.log(`connection from uid ${uid} refused: the session belongs to uid ${ownUid()}`);
+      socket.destroy();
+      return;
+    }
     const reader = new FrameReader();
     let client: Client | undefined;
     const drop = (reason: string): void => {

@@ -204,6 +204,32 @@ describe("session sockets", () => {
     expect(connectAs("nobody", loose)).toBe("PermissionError");
   });
 
+  test("with its permissions loosened, the server still refuses another uid (SO_PEERCRED) and serves its owner", async () => {
+    const script = (path: string) => [
+      "import json, socket, struct",
+      "s = socket.socket(socket.AF_UNIX)",
+      `s.connect(${JSON.stringify(path)})`,
+      "m = json.dumps({'type': 'info'}).encode()",
+      "try:",
+      "  s.sendall(struct.pack('>I', len(m)) + m)",
+      "  data = s.recv(65536)",
+      "except (ConnectionResetError, BrokenPipeError):",
+      "  data = b''",
+      "print('answered' if data else 'closed')",
+    ].join("\n");
+    chmodSync(loose, 0o666);
+    try {
+      const theirs = spawnSync("runuser", ["-u", OTHER_USER, "--", "python3", "-c", script(loose)], { encoding: "utf8", timeout: 30_000 });
+      expect((theirs.stdout + theirs.stderr).trim()).toBe("closed");
+      const uid = Number(spawnSync("id", ["-u", OTHER_USER], { encoding: "utf8" }).stdout);
+      await until(() => looseServer.log().includes(`connection from uid ${uid} refused: the session belongs to uid 0`), "the server to log the refusal");
+      const mine = spawnSync("python3", ["-c", script(loose)], { encoding: "utf8", timeout: 30_000 });
+      expect(mine.stdout.trim()).toBe("answered");
+    } finally {
+      chmodSync(loose, 0o600);
+    }
+  }, 60_000);
+
   test("a socket folder with loose permissions, or owned by another user, is refused, not used", async () => {
     const runtime = join(dir, "loose-runtime");
     mkdirSync(join(runtime, "deployer"), { recursive: true });
