@@ -254,3 +254,46 @@ describe.each(hosts)("%s with hostile input", (_, makeHost, makeDir) => {
     expect(await host.run(`cat -- ${shellQuote(target)}; test -L ${shellQuote(`${dir}/link`)} && echo " still a link"`, { interactive: false })).toBe("new still a link\n");
   });
 });
+
+describe("action arguments", () => {
+  // Arguments an action may get from a user: from the command line as argv, from the shell as
+  // quoted words. Every one must arrive as the same string, and nothing in them may run.
+  const ARGS = HOSTILE.filter((v) => v !== "" && !v.includes("\x1b") && !v.includes("\r") && v.length < 1000);
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "deployer-hostile-args-"));
+    writeFileSync(join(dir, "deploy.ts"), `import { Node } from "deployer";
+export default class Root extends Node {
+  async show(...args: string[]) { return JSON.stringify(args); }
+}
+`);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("from the command line, each argument arrives unchanged and nothing runs", () => {
+    rmSync("/tmp/deployer-pwned", { force: true });
+    const result = deployer(["run", "deploy.ts", "--non-interactive", "--", "show", ...ARGS], { cwd: dir });
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout)).toEqual(ARGS);
+    expect(existsSync("/tmp/deployer-pwned")).toBe(false);
+  }, 60_000);
+
+  test("from the shell, single-quoted words arrive unchanged and nothing runs", async () => {
+    rmSync("/tmp/deployer-pwned", { force: true });
+    // One line per argument (the shell reads one line per command): single quotes keep everything
+    // but a single quote, written as '\'' as in bash.
+    const oneLine = ARGS.filter((v) => !v.includes("\n"));
+    const quoted = (v: string) => `'${v.replace(/'/g, "'\\''")}'`;
+    const s = await onScreen(["run", "-s", "deploy.ts"], { cwd: dir, env: { NO_COLOR: "1", XDG_STATE_HOME: join(dir, "state") }, cols: 400, rows: 60 });
+    await s.waitForLast("Root > ");
+    for (const [i, value] of oneLine.entries()) {
+      s.type(`show ${quoted(value)} end${i}\r`);
+      await s.waitFor(`","end${i}"]`);
+      const printed = s.output().split("\n").map((l) => l.replace(/\r$/, "")).find((l) => l.endsWith(`","end${i}"]`))!;
+      expect(JSON.parse(printed.slice(printed.indexOf("[")))).toEqual([value, `end${i}`]);
+    }
+    s.type("exit\r");
+    await s.exited;
+    expect(existsSync("/tmp/deployer-pwned")).toBe(false);
+  }, 120_000);
+});
