@@ -16,6 +16,7 @@ export { HostsContainer, HostContainer, HostsFailed, type HostsDefinition } from
 export type { CommandResult } from "./host/_result.ts";
 export { FileError, type FileStat, type FileSystem } from "./host/_backend.ts";
 export type { Stat, RemoteFile, OpenMode, TransferOptions } from "./host/_files.ts";
+export type { DirectoryOptions, DirectoryCopy } from "./host/_directories.ts";
 export { withTerminal, bindToCaller, newRoute, onRoute, currentRoute, type TerminalRoute } from "./_terminal.ts";
 export { Pty, DummyPty, type Pane, type LineResult, type PtyOptions } from "./pty.ts";
 export {

@@ -4,6 +4,7 @@ import type { Host, HostClass, HostSession, RunOptions } from "./_host.ts";
 import { EMPTY_CONTEXT, mergeContexts, runScoped, type HostContext } from "./_context.ts";
 import { ContextScoped } from "./_scoped.ts";
 import type { OpenMode, RemoteFile, Stat, TransferOptions } from "./_files.ts";
+import type { DirectoryCopy, DirectoryOptions } from "./_directories.ts";
 import type { IfConfig } from "../_network.ts";
 import { DEFAULT_PARALLEL, runInLanes } from "../_lanes.ts";
 import { currentRoute, newRoute } from "../_terminal.ts";
@@ -227,6 +228,14 @@ export class HostContainer extends Container {
 
   getFile(remotePath: string, localPath: string, options?: TransferOptions): Promise<void> {
     return this.instance.getFile(remotePath, localPath, options);
+  }
+
+  putDirectory(localPath: string, remotePath: string, options?: DirectoryOptions): Promise<DirectoryCopy> {
+    return this.instance.putDirectory(localPath, remotePath, options);
+  }
+
+  getDirectory(remotePath: string, localPath: string, options?: DirectoryOptions): Promise<DirectoryCopy> {
+    return this.instance.getDirectory(remotePath, localPath, options);
   }
 
   stat(path: string): Promise<Stat> {

@@ -59,7 +59,7 @@ export interface Stat {
 
 const MODES: readonly OpenMode[] = ["r", "rb", "w", "wb", "a", "ab"];
 /** Transfers larger than this show a progress bar unless the caller follows progress itself. */
-const PROGRESS_BAR_BYTES = 1024 * 1024;
+export const PROGRESS_BAR_BYTES = 1024 * 1024;
 const REASONS = FILE_ERROR_REASONS;
 /**
  * A new file's mode, the same over SFTP (which sets modes exactly, without a umask) and locally:
@@ -509,7 +509,7 @@ class WriteHandle implements RemoteFile {
 // Transfers
 
 /** Counts the bytes passing through, for `onProgress` or a progress bar. */
-function progress(host: FileHost, label: string, total: number, onProgress: TransferOptions["onProgress"]) {
+export function progress(host: FileHost, label: string, total: number, onProgress: TransferOptions["onProgress"]) {
   let done = 0;
   let reported = -1;
   const bar = !onProgress && total > PROGRESS_BAR_BYTES
@@ -530,6 +530,11 @@ function progress(host: FileHost, label: string, total: number, onProgress: Tran
         callback(null, chunk);
       },
     })]),
+    /** Count bytes moved elsewhere (by the files of a directory copy). */
+    add(bytes: number) {
+      done += bytes;
+      report();
+    },
     finish(ok: boolean) {
       if (ok) report();
       bar?.finish();

@@ -9,6 +9,7 @@ import { EMPTY_CONTEXT, mergeContexts, resolveCwd, runScoped, scopedContext, typ
 import { ContextScoped } from "./_scoped.ts";
 import { executeCommand } from "./_exec.ts";
 import * as files from "./_files.ts";
+import * as directories from "./_directories.ts";
 import { shellQuote } from "../utils.ts";
 import { LanePty } from "../_lanes.ts";
 import type { Interruptible, TerminalRoute } from "../_terminal.ts";
@@ -299,15 +300,29 @@ export abstract class Host extends ContextScoped {
     return this.logged(this.logFile("get", remotePath, localPath, options.useSudo), files.getFile(this, remotePath, localPath, options));
   }
 
+  /**
+   * Copy a local directory tree to the host, several files at once (`parallel`, default 16), each
+   * appearing whole or not at all; missing directories are made, other files there are left alone.
+   */
+  putDirectory(localPath: string, remotePath: string, options: directories.DirectoryOptions = {}): Promise<directories.DirectoryCopy> {
+    return this.logged(this.logFile("put", remotePath, localPath, options.useSudo), directories.putDirectory(this, localPath, remotePath, options));
+  }
+
+  /** Copy a directory tree from the host, as putDirectory does the other way. */
+  getDirectory(remotePath: string, localPath: string, options: directories.DirectoryOptions = {}): Promise<directories.DirectoryCopy> {
+    return this.logged(this.logFile("get", remotePath, localPath, options.useSudo), directories.getDirectory(this, remotePath, localPath, options));
+  }
+
   private logFile(mode: string, remotePath: string, localPath: string | undefined, useSudo = false): { complete(succeeded: boolean): void } {
     const session = this.session;
     return session.logger.logFile({ host: this.name, mode, remotePath, localPath, useSudo, sandbox: session.isSandbox });
   }
 
-  private async logged(entry: { complete(succeeded: boolean): void }, work: Promise<void>): Promise<void> {
+  private async logged<T>(entry: { complete(succeeded: boolean): void }, work: Promise<T>): Promise<T> {
     try {
-      await work;
+      const result = await work;
       entry.complete(true);
+      return result;
     } catch (error) {
       entry.complete(false);
       throw error;
