@@ -551,7 +551,7 @@ function deployerTreeMethod(host: SSHHost, concurrency: number): TreeMethod {
 /** putDirectory/getDirectory of the whole directory (its files 16 at a time). */
 function deployerDirectoryMethod(host: SSHHost): TreeMethod {
   return {
-    name: "deployer putDirectory",
+    name: "deployer put/getDirectory",
     includes: "host.putDirectory/getDirectory of the whole directory (a walk of the source, the destination directory made, "
       + "then each file as putFile/getFile copies it, 16 at a time), on one connected SSHHost and its open SFTP channel",
     transfer: (direction, from, to) => timeIt(() => (direction === "upload" ? host.putDirectory(from, to) : host.getDirectory(from, to))),
