@@ -4,7 +4,7 @@ import { promises as fsp } from "node:fs";
 import { join, posix } from "node:path";
 import { shellQuote } from "../utils.ts";
 import { FileError, type FileSystem } from "./_backend.ts";
-import { getFile, progress, PROGRESS_BAR_BYTES, putFile, resolveLocalPath, resolvePath, type FileHost, type TransferOptions } from "./_files.ts";
+import { countingMeter, getFile, PROGRESS_BAR_BYTES, putFile, resolveLocalPath, resolvePath, type FileHost, type TransferOptions } from "./_files.ts";
 
 export interface DirectoryOptions extends TransferOptions {
   /** Files copied at once (default 16). */
@@ -91,7 +91,7 @@ function summary(tree: Tree): DirectoryCopy {
  */
 async function copyAll(host: FileHost, label: string, tree: Tree, options: DirectoryOptions, copy: (file: string, onProgress: TransferOptions["onProgress"]) => Promise<void>): Promise<void> {
   const total = tree.files.reduce((sum, f) => sum + f.size, 0);
-  const meter = progress(host, label, total, options.onProgress);
+  const meter = countingMeter(host, label, total, options.onProgress);
   // Counting each file's bytes costs a stream per file: only when someone follows the progress.
   const follow = options.onProgress !== undefined || total > PROGRESS_BAR_BYTES;
   let failure: { error: unknown } | undefined;

@@ -508,8 +508,14 @@ class WriteHandle implements RemoteFile {
 
 // Transfers
 
+/** A progress meter fed by counts (the files of a directory copy), for `onProgress` or a progress bar. */
+export function countingMeter(host: FileHost, label: string, total: number, onProgress: TransferOptions["onProgress"]): { add(bytes: number): void; finish(ok: boolean): void } {
+  const meter = progress(host, label, total, onProgress);
+  return { add: (bytes) => meter.add(bytes), finish: (ok) => meter.finish(ok) };
+}
+
 /** Counts the bytes passing through, for `onProgress` or a progress bar. */
-export function progress(host: FileHost, label: string, total: number, onProgress: TransferOptions["onProgress"]) {
+function progress(host: FileHost, label: string, total: number, onProgress: TransferOptions["onProgress"]) {
   let done = 0;
   let reported = -1;
   const bar = !onProgress && total > PROGRESS_BAR_BYTES
