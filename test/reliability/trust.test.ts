@@ -32,7 +32,7 @@ class Target extends SSHHost {
   slug = "target"; address = "${target.address}"; port = ${target.port}; username = "${fixture.username}";
   keyFilename = "${fixture.clientKey}"; knownHostsFilename = "${knownHosts()}";
 }
-class Impatient extends Target { timeout = 1; }
+class Impatient extends Target { timeout = 2; }
 export default class Root extends Node {
   Hosts = { host: Target };
   web = class extends Node { async hi() { return "hi from web"; } };
@@ -122,7 +122,7 @@ describe("SSH host keys", () => {
     await s.waitForLast("Root > ");
     s.type("impatient hello\r");
     await s.waitFor(`The authenticity of host ${name} (target) can't be established.`);
-    await Bun.sleep(2500); // more than the host's timeout of 1 s
+    await Bun.sleep(4000); // twice the host's timeout of 2 s
     s.type("y\r");
     await s.waitFor("patient-42");
     expect(s.lines().join("\n")).not.toContain("timed out");
