@@ -77,6 +77,11 @@ function stopOnSignals(env: engine.Node, route: engine.TerminalRoute, io: Io): {
     }
     state.signal = signal;
     const count = engine.onRoute(route, () => engine.Env.interrupt(env, signal.slice(3) as "INT" | "TERM" | "HUP"));
+    if (count === 0) {
+      // Nothing remote to stop (the action is between commands, or waiting): stop here.
+      io.stderr.write(`${signal}: stopped\n`);
+      process.exit(128 + SIGNAL_NUMBERS[signal]);
+    }
     io.stderr.write(`${signal}: stopping ${count} running command${count === 1 ? "" : "s"} (again to exit at once)\n`);
   }
   function remove(): void {

@@ -84,7 +84,7 @@ export async function executeCommand(host: Host, command: string, useSudo: boole
   }
 }
 
-/** Seconds between SIGTERM and SIGKILL, and between SIGKILL and giving up on the command. */
+/** The wait between SIGTERM and SIGKILL, and between SIGKILL and giving up on the command. */
 const STOP_GRACE_MS = 3000;
 
 /**
