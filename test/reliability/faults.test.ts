@@ -65,11 +65,12 @@ beforeAll(async () => {
     `  async hello() { await this.host.run("echo hello from $(whoami)"); }`,
     `  async die() { await this.host.run(this.host.slug === "dying" ? "echo $$ > ${pidFile("dying")}; sleep 300" : "sleep 1; echo fine"); }`,
     `  async forever() { await this.host.run(this.host.slug === "sshd1" ? "echo $$ > ${pidFile("forever")}; sleep 300 | cat; echo after" : "echo fine", { timeout: 2 }); }`,
-    `  async hang() { await this.host.run(this.host.slug === "sshd1" ? "echo $$ > ${pidFile("hang")}; sleep 300 | cat; echo after" : "echo fine"); }`,
+    `  async hang() { await this.host.run(this.host.slug === "sshd1" ? "echo $$ > ${pidFile("hang")}; sleep 300 | cat; echo after" : "echo fine > ${dir}/hang-done-" + this.host.slug); }`,
     `  async flood() { await this.host.run(this.host.slug === "sshd0" ? "head -c 200000000 /dev/zero | tr '\\\\0' x; echo; yes 0123456789abcdef | head -c 1000000" : "echo small"); }`,
     `  async floodQuietly() { return (await this.host.run(this.host.slug === "sshd0" ? "head -c 200000000 /dev/zero" : "echo small", { interactive: false })).length; }`,
     `  async upload() { await this.host.putFile("${join(dir, "big.bin")}", "${full()}/" + this.host.slug + ".bin"); }`,
     `  async whoami() { await this.host.sudo("whoami"); }`,
+    `  async think() { console.log("thinking"); await new Promise((resolve) => setTimeout(resolve, 300_000)); }`,
     `}`,
     `class Unreachable extends Node { Hosts = { host: [H0, DownHost, H1, MuteHost, H2] }; cells = arrayOf(Cell); }`,
     `class Mortal extends Node { Hosts = { host: [H0, Dying, H2] }; cells = arrayOf(Cell); }`,
@@ -174,6 +175,10 @@ describe("commands that never end", () => {
     const { child, finished } = start(["--", "cells", "hang"]);
     const pgid = await pidFrom("hang");
     await until(() => inGroup(pgid).length >= 3, "the pipeline to start");
+    // The other hosts' commands have ended (their processes are gone), so only sshd1's is running.
+    await until(() => ["sshd0", "sshd2"].every((h) => existsSync(join(dir, `hang-done-${h}`))), "the other hosts' commands to run");
+    await until(() => spawnSync("pgrep", ["-f", "hang-done-sshd[02]"]).status !== 0, "the other hosts' commands to end");
+    await Bun.sleep(300);
     child.kill("SIGINT");
     const result = await finished;
     expect(result.status).toBe(130);
@@ -182,6 +187,19 @@ describe("commands that never end", () => {
     expect(summaryLine(result.stdout, "sshd1")).toMatch(/FAILED\s+sshd1\s.*stopped by SIGINT/);
     for (const h of ["sshd0", "sshd2"]) expect(summaryLine(result.stdout, h)).toMatch(/^\s+ok\s/);
     await until(() => inGroup(pgid).length === 0, "the interrupted command's processes to be gone");
+  }, 60_000);
+});
+
+describe("Ctrl-C between commands", () => {
+  test("with no command running (the action waits in deploy.ts), Ctrl-C exits at once with 130", async () => {
+    const { child, finished } = start(["--", "cells", "think"]);
+    let out = "";
+    child.stdout!.on("data", (chunk: Buffer) => { out += chunk.toString(); });
+    await until(() => out.includes("thinking"), "the action to start");
+    child.kill("SIGINT");
+    const result = await finished;
+    expect(result.status).toBe(130);
+    expect(result.stderr).toContain("SIGINT: stopped");
   }, 60_000);
 });
 
