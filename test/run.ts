@@ -47,6 +47,7 @@ async function main(): Promise<number> {
       const junit = path.join(fixture.dir, "junit.xml"); // removed with the fixture, even by a later run's stale cleanup
       const result = await runBunTest(process.argv.slice(2), junit);
       counts = countResults(result.stderrTail, result.code, junit);
+      if (counts.failed > 0) process.stderr.write(failureReport(junit));
       exitCode = counts.failed > 0 || result.code !== 0 || counts.passed === 0 ? 1 : 0;
     }
   } catch (err) {
@@ -127,6 +128,33 @@ function parseSummary(text: string): { pass: number; fail: number; skip: number;
     if (m) counts[m[2]!.startsWith("error") ? "error" : (m[2] as keyof typeof counts)] = Number(m[1]);
   }
   return counts;
+}
+
+// bun prints each failure's error where the test ran, which on a long run is far above the end;
+// CI logs often keep only the tail. Repeat each failure's message (its first lines) just above
+// the summary line, so the reason is where the count is.
+function failureReport(file: string): string {
+  let xml: string;
+  try {
+    xml = fs.readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+  const unescape = (text: string) =>
+    text.replace(/&#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code))).replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  const out: string[] = [];
+  const attribute = (tag: string, name: string) => unescape(new RegExp(`\\b${name}="([^"]*)"`).exec(tag)?.[1] ?? "");
+  for (const [, tag, failure, body] of xml.matchAll(/(<testcase\b[^>]*>)\s*(<failure\b[^>]*?)(?:\/>|>([^]*?)<\/failure>)/g)) {
+    // bun writes the describe blocks innermost first: "inner > outer".
+    const describes = attribute(tag!, "classname").split(" > ").filter(Boolean).reverse();
+    // A timeout has no body, only a type and a message.
+    const text = body === undefined ? `${attribute(failure!, "type")}: ${attribute(failure!, "message")}` : unescape(body);
+    const lines = text.trimEnd().split("\n");
+    const shown = lines.slice(0, 40).map((line) => `    ${line}`);
+    if (lines.length > 40) shown.push(`    … ${lines.length - 40} more lines`);
+    out.push(`${[attribute(tag!, "file"), ...describes, attribute(tag!, "name")].join(" > ")}:`, ...shown);
+  }
+  return out.length ? `\nwhy the tests failed:\n${out.join("\n")}\n\n` : "";
 }
 
 function parseJunit(file: string): Omit<Counts, "note"> | undefined {
