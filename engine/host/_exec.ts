@@ -36,19 +36,14 @@ export async function executeCommand(host: Host, command: string, useSudo: boole
     const proc: ExecProcess = backend.exec({
       command: full,
       pty: terminal ? { term: pty.getTermVar(), rows, cols } : undefined,
-      onStdout: (chunk) => {
-        const text = sudo.filter(chunk, proc);
-        if (text.length === 0) return;
-        stdout.push(Buffer.from(text));
-        if (show) pty.stdout.write(text);
-      },
-      onStderr: (chunk) => {
-        const text = sudo.filter(chunk, proc);
-        if (text.length === 0) return;
-        stderr.push(Buffer.from(text));
-        if (show) pty.stdout.write(text);
-      },
+      onStdout: (chunk) => received(stdout, sudo.filter("stdout", chunk, proc)),
+      onStderr: (chunk) => received(stderr, sudo.filter("stderr", chunk, proc)),
     });
+    function received(into: Buffer[], text: string | Uint8Array): void {
+      if (text.length === 0) return;
+      into.push(Buffer.from(text));
+      if (show) pty.stdout.write(text);
+    }
     const untrack = track(session.running, proc);
     const previousDetach = detach;
     detach = () => { previousDetach(); untrack(); };
@@ -59,6 +54,8 @@ export async function executeCommand(host: Host, command: string, useSudo: boole
     if (options.initialInput !== undefined) proc.write(options.initialInput);
     if (options.timeout !== undefined) deadline = new Deadline(proc, options.timeout);
     const outcome = await (deadline ? deadline.race(proc.done) : proc.done);
+    received(stdout, sudo.flush("stdout"));
+    received(stderr, sudo.flush("stderr"));
     if (deadline?.expired) throw new ExecCommandTimedOut(host.name, shown, options.timeout!);
     const result: CommandResult = {
       host: host.name,
@@ -82,6 +79,14 @@ export async function executeCommand(host: Host, command: string, useSudo: boole
     deadline?.cancel();
     detach();
   }
+}
+
+/** The length of the longest end of `text` that is a start of `prompt` (0 when none is). */
+function heldPrefix(text: string, prompt: string): number {
+  for (let n = Math.min(text.length, prompt.length - 1); n > 0; n--) {
+    if (text.endsWith(prompt.slice(0, n))) return n;
+  }
+  return 0;
 }
 
 /** The wait between SIGTERM and SIGKILL, and between SIGKILL and giving up on the command. */
@@ -159,24 +164,42 @@ function passThrough(host: Host, proc: ExecProcess, sudo: SudoResponder): () => 
   };
 }
 
-/** Answers sudo's password prompt once per command and keeps the prompt off the screen. */
+/**
+ * Answers sudo's password prompt once per command and keeps the prompt off the screen. Each stream
+ * is decoded on its own, and a chunk that ends with the start of the prompt is held back until the
+ * next one shows whether the prompt follows (a prompt split over two reads is still found).
+ */
 class SudoResponder {
   private prompts = 0;
   private missing = false;
-  private readonly decoder = new TextDecoder();
+  private readonly streams = {
+    stdout: { decoder: new TextDecoder(), held: "" },
+    stderr: { decoder: new TextDecoder(), held: "" },
+  };
   /** While the password is being asked for on the terminal, keystrokes are not passed through. */
   asking = false;
 
   constructor(private readonly host: Host, private readonly enabled: boolean) {}
 
   /** Remove prompts from a chunk of output, answering the first; returns what is left to show. */
-  filter(chunk: Uint8Array, proc: Pick<ExecProcess, "write" | "end">): string | Uint8Array {
+  filter(name: "stdout" | "stderr", chunk: Uint8Array, proc: Pick<ExecProcess, "write" | "end">): string | Uint8Array {
     if (!this.enabled) return chunk;
-    const text = this.decoder.decode(chunk, { stream: true });
-    if (!text.includes(SUDO_PROMPT)) return text;
-    const parts = text.split(SUDO_PROMPT);
+    const stream = this.streams[name];
+    const parts = (stream.held + stream.decoder.decode(chunk, { stream: true })).split(SUDO_PROMPT);
     for (let i = 1; i < parts.length; i++) this.answer(proc);
+    const last = parts.at(-1)!;
+    const keep = heldPrefix(last, SUDO_PROMPT);
+    stream.held = last.slice(last.length - keep);
+    parts[parts.length - 1] = last.slice(0, last.length - keep);
     return parts.join("");
+  }
+
+  /** What is still held back once the command has ended. */
+  flush(name: "stdout" | "stderr"): string {
+    const stream = this.streams[name];
+    const rest = stream.held + stream.decoder.decode();
+    stream.held = "";
+    return rest;
   }
 
   private answer(proc: Pick<ExecProcess, "write" | "end">): void {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { chmodSync, mkdtempSync, mkdirSync } from "node:fs";
+import { chmodSync, mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -190,6 +190,34 @@ describe("sudo over SSH", () => {
       expect(error).toBeInstanceOf(ActionException);
       expect(((error as ActionException).innerException as Error).message).toBe(`sudo on ${h.slug} needs a password: set \`password\` on the host class (there is no terminal to ask on)`);
     } finally {
+      await Env.close(env);
+    }
+  });
+});
+
+describe("sudo's prompt", () => {
+  // A stand-in sudo on PATH that writes its prompt in two pieces with a pause between, as a slow
+  // link or a busy machine may deliver it, then checks the password and runs the command.
+  const fake = mkdtempSync(join(tmpdir(), "deployer-fake-sudo-"));
+  writeFileSync(join(fake, "sudo"), `#!/bin/bash
+[ "$1" = -S ] && [ "$2" = -p ] || { echo "unexpected: $*" >&2; exit 90; }
+prompt=$3; shift 3
+printf '%s' "before\${prompt:0:9}" >&2; sleep 0.3; printf '%s' "\${prompt:9}" >&2
+IFS= read -r answer || exit 91
+[ "$answer" = right-password ] || { echo "wrong password: $answer" >&2; exit 92; }
+printf '[:__' >&2; sleep 0.2; printf 'not-a-prompt\n' >&2
+exec "$@"
+`, { mode: 0o755 });
+
+  test("is found and answered when it arrives in pieces; output that only starts like it is kept", async () => {
+    const path = process.env.PATH;
+    process.env.PATH = `${fake}:${path}`;
+    const env = new Env(new (class extends Node { Hosts = { host: class extends LocalHost { slug = "local"; password = "right-password"; } }; })(), { pty: new DummyPty() });
+    try {
+      const host = env.hosts.at(0);
+      expect(await host.sudo("echo ran as sudo; echo err >&2; printf 'ends with [:'", { interactive: false })).toBe("ran as sudo\nends with [:");
+    } finally {
+      process.env.PATH = path;
       await Env.close(env);
     }
   });
