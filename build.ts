@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import type { BunPlugin } from "bun";
 import { generateDeclarations } from "./cmd/_types.ts";
+import { PARTS } from "./engine/_parts.ts";
 
 const root = import.meta.dir;
 const outfile = join(root, "dist", "deployer");
@@ -61,7 +62,10 @@ function stubReactDevtools(): BunPlugin {
 }
 
 const result = await Bun.build({
-  entrypoints: [join(root, "cmd", "deployer.ts")],
+  // The parts (engine/_parts.ts) are entry points of their own, loaded when first used; their paths
+  // in the binary are their paths from `root`.
+  entrypoints: [join(root, "cmd", "deployer.ts"), ...PARTS.map((part) => join(root, part))],
+  root,
   compile: { outfile },
   target: "bun",
   // Precompiled bytecode: start-up no longer parses ~2 MB of JavaScript (--version 68 → 24 ms).

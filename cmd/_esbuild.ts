@@ -3,6 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cacheDir } from "./_cache.ts";
+import { importPart } from "../engine/_parts.ts";
 import { embeddedEsbuild, type EmbeddedFile } from "./_embedded.ts";
 
 type Esbuild = typeof import("esbuild");
@@ -17,7 +18,7 @@ export function loadEsbuild(): Promise<Esbuild> {
       const dir = join(cache, `esbuild-${embeddedEsbuild.version}`);
       process.env.ESBUILD_BINARY_PATH = extractEmbedded(embeddedEsbuild, dir, "esbuild", join(cache, `.esbuild-${embeddedEsbuild.version}.verified`));
     }
-    return await import("esbuild");
+    return ((await importPart("cmd/_esbuild_api.ts")) as typeof import("./_esbuild_api.ts")).api;
   })());
 }
 

@@ -1,4 +1,5 @@
 // Loads the Ink widgets on first use: Ink and its layout engine take ~100 ms to load, and most runs never need them.
+import { importPart } from "../_parts.ts";
 import type { Pty } from "../pty.ts";
 
 export type Widgets = typeof import("./_widgets.tsx");
@@ -8,7 +9,7 @@ let loaded: Widgets | undefined;
 
 /** The widgets module, loading it the first time. */
 export function loadWidgets(): Promise<Widgets> {
-  return (loading ??= import("./_widgets.tsx").then((module) => (loaded = module)));
+  return (loading ??= (importPart("engine/console/_widgets.tsx") as Promise<Widgets>).then((module) => (loaded = module)));
 }
 
 /** Start loading the widgets, for drawing that will use them once loaded (a failure shows when a question needs them). */

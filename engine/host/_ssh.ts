@@ -1,8 +1,9 @@
-// SSHHost: runs commands over SSH. The only file that imports ssh2; its errors become ours here.
+// SSHHost: runs commands over SSH. The only file that uses ssh2 (loaded through _ssh2.ts); its errors become ours here.
 import { createHash, getCiphers } from "node:crypto";
 import { posix } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import type { Duplex } from "node:stream";
+import { importPart } from "../_parts.ts";
 import type { AuthHandlerMiddleware, Client, ClientChannel, ConnectConfig, SFTPWrapper } from "ssh2";
 import { ConnectionFailedException } from "../exceptions.ts";
 import { FileError, type Backend, type ExecOutcome, type ExecProcess, type ExecRequest, type FileStat, type FileSystem } from "./_backend.ts";
@@ -64,7 +65,7 @@ let ssh2: Promise<Ssh2> | undefined;
 
 /** ssh2 is loaded on the first connection: loading it (and its crypto binding) costs every start-up ~10 ms. */
 function loadSsh2(): Promise<Ssh2> {
-  return (ssh2 ??= import("ssh2"));
+  return (ssh2 ??= (importPart("engine/host/_ssh2.ts") as Promise<typeof import("./_ssh2.ts")>).then((part) => part.api));
 }
 
 class SSHBackend implements Backend {
