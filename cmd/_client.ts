@@ -18,7 +18,7 @@ type TtyOut = Io["stdout"] & { rows?: number; columns?: number };
 export async function connectCommand(args: ParsedArgs, io: Io): Promise<number> {
   const path = socketPath(String(args.options.socket), io.cwd);
   const socket = await open(path);
-  if (!args.action.length && !io.stdin.isTTY) {
+  if (!args.action.length && !io.isTerminal("stdin")) {
     socket.destroy();
     throw new CliError("the shell needs a terminal: run an action instead with -- NODE... ACTION [ARG...]");
   }

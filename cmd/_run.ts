@@ -13,7 +13,7 @@ import { startBackgroundServer } from "./_spawn.ts";
 /** Run the `run` command; resolves to the exit code. */
 export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
   if (typeof args.options.socket === "string") return await connectCommand(args, io);
-  const terminal = Boolean(io.stdin.isTTY && io.stdout.isTTY);
+  const terminal = io.isTerminal("stdin") && io.isTerminal("stdout");
   // A shell on a terminal goes through a session server other terminals can join; one action,
   // or no terminal (cron, CI), runs right here.
   if (!args.options["single-threaded"] && terminal && !args.action.length && !args.options["non-interactive"]) {
@@ -27,9 +27,10 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
 async function runHere(args: ParsedArgs, io: Io): Promise<number> {
   const file = args.positional.FILE!;
   const { root, extraLoggers } = await loadDeployFile(file, io.cwd);
-  const interactive = !args.options["non-interactive"] && Boolean(io.stdin.isTTY);
-  const color = Boolean(io.stdout.isTTY) && !process.env.NO_COLOR;
-  const pty = new engine.Pty(io.stdin, io.stdout, { interactive });
+  const interactive = !args.options["non-interactive"] && io.isTerminal("stdin");
+  const color = io.isTerminal("stdout") && !process.env.NO_COLOR;
+  // Without questions, input is never read: leaving it out spares making the stream.
+  const pty = new engine.Pty(interactive ? io.stdin : undefined, io.stdout, { interactive });
   const env = engine.Env.defaultFromNode(new root(), {
     pty,
     acceptNewHostKeys: args.options["accept-new-host-keys"] === true,
@@ -38,7 +39,7 @@ async function runHere(args: ParsedArgs, io: Io): Promise<number> {
   });
   try {
     const request = { path: splitPath(args.options.path), action: args.action, scp: args.options.scp === true, cwd: io.cwd };
-    if (!request.action.length && !io.stdin.isTTY) {
+    if (!request.action.length && !io.isTerminal("stdin")) {
       throw new CliError("the shell needs a terminal: run an action instead with -- NODE... ACTION [ARG...]");
     }
     const route = engine.newRoute(pty);

@@ -24,7 +24,7 @@ export async function telnetPasswdCommand(args: ParsedArgs, io: Io): Promise<num
 
 /** Twice, masked, on a terminal; one line of stdin otherwise (for scripts). */
 async function readPassword(io: Io): Promise<string> {
-  if (!io.stdin.isTTY) {
+  if (!io.isTerminal("stdin")) {
     let text = "";
     for await (const chunk of io.stdin) text += String(chunk);
     const password = text.split("\n")[0] ?? "";

@@ -15,6 +15,8 @@ export interface Io {
   stdin: Readable & { isTTY?: boolean };
   stdout: Writable & { isTTY?: boolean };
   stderr: Writable;
+  /** Whether a standard stream is a terminal (without making the stream, which costs start-up time). */
+  isTerminal(name: "stdin" | "stdout" | "stderr"): boolean;
   cwd: string;
 }
 
