@@ -1,5 +1,5 @@
 // Running one action from the command line: node words, the action's name, string arguments.
-import { inspect } from "node:util";
+import { inspect } from "../engine/_builtins.ts";
 import * as engine from "../engine/index.ts";
 import { CliError } from "./_errors.ts";
 

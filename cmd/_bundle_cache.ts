@@ -1,10 +1,10 @@
 // The transpile cache: a deploy.ts bundle kept with the sha256 of every file that went into it, so an
 // unchanged deploy.ts is loaded without starting esbuild. DEPLOYER_NO_CACHE=1 turns it off.
-import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { cachePath } from "./_cache.ts";
 import { ownUid } from "./_private_dir.ts";
+import { sha256Hex, randomHex } from "../engine/_builtins.ts";
 
 /** esbuild's output for one deploy.ts. */
 export interface Bundle {
@@ -95,7 +95,7 @@ export function storeBundle(dir: string, key: BundleKey, inputs: readonly string
   try {
     ensurePrivateDir(dir);
     const path = entryPath(dir, key);
-    const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+    const temp = `${path}.${process.pid}.${randomHex(4)}.tmp`;
     try {
       writeFileSync(temp, JSON.stringify(entry), { mode: 0o600, flag: "wx" });
       renameSync(temp, path);
@@ -110,7 +110,7 @@ export function storeBundle(dir: string, key: BundleKey, inputs: readonly string
 }
 
 function entryPath(dir: string, key: BundleKey): string {
-  return join(dir, `${createHash("sha256").update(JSON.stringify(key)).digest("hex").slice(0, 32)}.json`);
+  return join(dir, `${sha256Hex(JSON.stringify(key)).slice(0, 32)}.json`);
 }
 
 function parseEntry(text: string): Entry | undefined {
@@ -130,7 +130,7 @@ function parseEntry(text: string): Entry | undefined {
 /** sha256 of a file's content; null when it cannot be read (missing, a folder, no permission). */
 function hashFile(path: string): string | null {
   try {
-    return createHash("sha256").update(readFileSync(path)).digest("hex");
+    return sha256Hex(readFileSync(path));
   } catch {
     return null;
   }

@@ -1,7 +1,7 @@
 // `deployer connect --socket S`: this terminal becomes one of a shared session's terminals.
-import { spawnSync } from "node:child_process";
 import { lstatSync } from "node:fs";
-import { createConnection, type Socket } from "node:net";
+import type { Socket } from "node:net";
+import { nodeChildProcess, nodeNet } from "../engine/_builtins.ts";
 import type { ParsedArgs } from "./_args.ts";
 import { CliError } from "./_errors.ts";
 import type { Io } from "./index.ts";
@@ -80,7 +80,7 @@ function open(path: string): Promise<Socket> {
     // Another user's socket would be theirs to serve: what is typed here (sudo passwords) would go to them.
     const owner = ownerOf(path);
     if (owner !== undefined && owner !== ownUid()) return reject(new CliError(`--socket ${path}: the socket belongs to another user (uid ${owner}); refusing to connect`));
-    const socket = createConnection(path);
+    const socket = nodeNet().createConnection(path);
     socket.once("connect", () => { socket.removeAllListeners("error"); resolve(socket); });
     socket.once("error", (error: NodeJS.ErrnoException) => {
       const why = error.code === "ENOENT" || error.code === "ECONNREFUSED" ? "no session is listening there" : error.message;
@@ -100,10 +100,10 @@ function ownerOf(path: string): number | undefined {
 /** A new tmux pane running another client of this session; elsewhere, say how to open one. */
 function openWindow(path: string, token: string, focus: boolean, io: Io): void {
   const command = selfCommandLine(["connect", "--socket", path, "--window", token]);
-  const split = spawnSync("tmux", ["split-window", ...(focus ? [] : ["-d"]), "-c", io.cwd, command], { stdio: "ignore" });
+  const split = nodeChildProcess().spawnSync("tmux", ["split-window", ...(focus ? [] : ["-d"]), "-c", io.cwd, command], { stdio: "ignore" });
   if (split.status !== 0) {
     io.stdout.write(`\r\nCould not open a tmux pane; in another terminal run: deployer connect --socket ${path}\r\n`);
     return;
   }
-  spawnSync("tmux", ["select-layout", "tiled"], { stdio: "ignore" });
+  nodeChildProcess().spawnSync("tmux", ["select-layout", "tiled"], { stdio: "ignore" });
 }

@@ -1,10 +1,10 @@
 // Getting esbuild: from node_modules when running from source, extracted from the binary otherwise.
-import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cacheDir } from "./_cache.ts";
 import { importPart } from "../engine/_parts.ts";
 import { embeddedEsbuild, type EmbeddedFile } from "./_embedded.ts";
+import { sha256Hex, randomHex } from "../engine/_builtins.ts";
 
 type Esbuild = typeof import("esbuild");
 
@@ -40,7 +40,7 @@ export function extractEmbedded(file: EmbeddedFile, dir: string, name: string, s
     const bytes = readFileSync(file.path);
     if (sha256(bytes) !== file.sha256) throw new Error(`the ${name} embedded in deployer is corrupt (checksum mismatch)`);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const temp = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+    const temp = `${target}.${process.pid}.${randomHex(4)}.tmp`;
     try {
       writeFileSync(temp, bytes, { mode: 0o700 });
       chmodSync(temp, 0o755);
@@ -54,7 +54,7 @@ export function extractEmbedded(file: EmbeddedFile, dir: string, name: string, s
 }
 
 export function sha256(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
+  return sha256Hex(bytes);
 }
 
 function fileIdentity(path: string, hash: string): string {
@@ -72,7 +72,7 @@ function stampMatches(stamp: string, target: string, hash: string): boolean {
 
 /** Best effort: without a stamp the next start hashes the copy again. */
 function writeStamp(stamp: string, target: string, hash: string): void {
-  const temp = `${stamp}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  const temp = `${stamp}.${process.pid}.${randomHex(4)}.tmp`;
   try {
     writeFileSync(temp, fileIdentity(target, hash), { mode: 0o600 });
     renameSync(temp, stamp);

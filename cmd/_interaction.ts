@@ -1,5 +1,4 @@
 // What a terminal asks of a loaded deploy script: a shell (at a node), the SCP shell, or one action.
-import { createHash } from "node:crypto";
 import { homedir } from "node:os";
 import { basename, join } from "node:path";
 import * as engine from "../engine/index.ts";
@@ -8,6 +7,7 @@ import { openScpShell } from "../scp/index.ts";
 import { runAction } from "./_action.ts";
 import { CliError } from "./_errors.ts";
 import { VERSION } from "./_version.ts";
+import { sha256Hex } from "../engine/_builtins.ts";
 
 export interface InteractionRequest {
   /** Start at this node. */
@@ -67,7 +67,7 @@ function unknownStep(shell: Shell, path: string[]): string {
 /** One history file per deploy script, in the user's state directory. */
 export function historyFile(script: string): string {
   const base = process.env.XDG_STATE_HOME || join(process.env.HOME || homedir(), ".local", "state");
-  const id = createHash("sha256").update(script).digest("hex").slice(0, 12);
+  const id = sha256Hex(script).slice(0, 12);
   return join(base, "deployer", "history", `${basename(script)}-${id}`);
 }
 

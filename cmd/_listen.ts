@@ -1,5 +1,5 @@
 // `deployer listen FILE`: serve one session on a unix socket; `list-sessions`: what is being served.
-import { createConnection } from "node:net";
+import { nodeNet } from "../engine/_builtins.ts";
 import { resolve } from "node:path";
 import type { ParsedArgs } from "./_args.ts";
 import type { Io } from "./index.ts";
@@ -77,7 +77,7 @@ export async function listSessionsCommand(io: Io): Promise<number> {
 /** A session's info, or undefined when nothing answers there (a stale socket file). */
 function askInfo(path: string): Promise<SessionInfo | undefined> {
   return new Promise((done) => {
-    const socket = createConnection(path);
+    const socket = nodeNet().createConnection(path);
     const reader = new FrameReader();
     const timer = setTimeout(() => { socket.destroy(); done(undefined); }, 5000);
     const finish = (info: SessionInfo | undefined) => { clearTimeout(timer); socket.destroy(); done(info); };

@@ -1,7 +1,6 @@
 // Loading a deploy.ts: bundle it with esbuild in memory (or take the cached bundle), import it, find the root node.
 // DEPLOYER_DEBUG_BUNDLE=1 says on stderr whether the bundle was cached or built, and why.
-import { createHash, randomBytes } from "node:crypto";
-import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -12,6 +11,7 @@ import { bundleCacheDir, lookupBundle, storeBundle, type Bundle, type BundleKey,
 import { esbuildVersion, loadEsbuild } from "./_esbuild.ts";
 import { ownUid, privateDir } from "./_private_dir.ts";
 import { VERSION } from "./_version.ts";
+import { sha256Hex, randomHex } from "../engine/_builtins.ts";
 
 /** Where the bundled user code finds the engine: one instance, shared with the binary. */
 const ENGINE_KEY = Symbol.for("deployer.engine");
@@ -61,10 +61,11 @@ async function checkTree(root: engine.NodeClass, file: string): Promise<void> {
 /** The bundle from the cache when none of its files changed; otherwise esbuild's, stored for next time. */
 async function bundle(absolute: string, cwd: string): Promise<Bundle> {
   const started = performance.now();
-  const trace = process.env.DEPLOYER_DEBUG_BUNDLE ? (line: string) => process.stderr.write(`deployer: bundle: ${line}\n`) : undefined;
+  // Straight to fd 2: making process.stderr would add its own cost to the start-up this line measures.
+  const trace = process.env.DEPLOYER_DEBUG_BUNDLE ? (line: string) => writeSync(2, `deployer: bundle: ${line}\n`) : undefined;
   const dir = bundleCacheDir();
   // What this deployer feeds esbuild besides the files (a development build keeps its VERSION).
-  const recipe = createHash("sha256").update(JSON.stringify(buildOptions(absolute, cwd))).update(engineModuleSource()).digest("hex");
+  const recipe = sha256Hex(JSON.stringify(buildOptions(absolute, cwd)), engineModuleSource());
   const key: BundleKey = { entry: absolute, cwd, deployer: VERSION, esbuild: await esbuildVersion(), recipe };
   const lookup: Lookup = dir ? lookupBundle(dir, key) : { kind: "miss", reason: "DEPLOYER_NO_CACHE is set" };
   if (lookup.kind === "hit") {
@@ -157,7 +158,7 @@ async function importBundle(code: string, map: string, file: string): Promise<Re
   (globalThis as Record<symbol, unknown>)[ENGINE_KEY] = engine;
   // Checked, not only created: a directory someone else can write to would let them swap the file.
   const dir = privateDir(join(tmpdir(), `deployer-${ownUid()}`));
-  const path = join(dir, `bundle-${process.pid}-${randomBytes(6).toString("hex")}.mjs`);
+  const path = join(dir, `bundle-${process.pid}-${randomHex(6)}.mjs`);
   engine.registerSourceMap(path, map);
   writeFileSync(path, code, { mode: 0o600 });
   try {

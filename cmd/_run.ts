@@ -13,10 +13,9 @@ import { startBackgroundServer } from "./_spawn.ts";
 /** Run the `run` command; resolves to the exit code. */
 export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
   if (typeof args.options.socket === "string") return await connectCommand(args, io);
-  const terminal = io.isTerminal("stdin") && io.isTerminal("stdout");
   // A shell on a terminal goes through a session server other terminals can join; one action,
   // or no terminal (cron, CI), runs right here.
-  if (!args.options["single-threaded"] && terminal && !args.action.length && !args.options["non-interactive"]) {
+  if (!args.options["single-threaded"] && !args.action.length && !args.options["non-interactive"] && io.isTerminal("stdin") && io.isTerminal("stdout")) {
     const socket = await startBackgroundServer(args, io);
     return await connectCommand({ ...args, options: { ...args.options, socket } }, io);
   }

@@ -1,18 +1,18 @@
 // The shared-session server: one loaded deploy script, one node tree and one set of SSH connections,
 // served to any number of terminals over a unix socket (`listen`, and `run` in the background).
-import { randomBytes } from "node:crypto";
 import { chmodSync, rmSync } from "node:fs";
-import { createConnection, createServer, type Server, type Socket } from "node:net";
+import type { Server, Socket } from "node:net";
 import * as engine from "../engine/index.ts";
 import { defaultShellOptions, type Shell } from "../shell/index.ts";
 import { CliError } from "./_errors.ts";
 import { interact } from "./_interaction.ts";
 import { FrameReader, parseClientMessage, ProtocolError, send, type ClientInfo, type Hello, type SessionInfo } from "./_protocol.ts";
-import { VirtualInput, VirtualOutput } from "./_virtual_tty.ts";
+import { newVirtualInput, VirtualOutput, type VirtualInput } from "./_virtual_tty.ts";
 import { sessionCommands } from "./_session_commands.ts";
 import { describeActivity, hangUp, sharedEnv, type Activity } from "./_activity.ts";
 import { peerUid } from "./_peer.ts";
 import { ownUid } from "./_private_dir.ts";
+import { nodeNet, randomHex } from "../engine/_builtins.ts";
 
 export interface ServerOptions {
   file: string;
@@ -64,7 +64,7 @@ export class SessionServer {
   constructor(private readonly options: ServerOptions) {
     this.stopped = new Promise((resolve) => { this.resolveStopped = resolve; });
     this.env = sharedEnv(options.root, options, () => this.clients.values());
-    this.server = createServer((socket) => this.accept(socket));
+    this.server = nodeNet().createServer((socket) => this.accept(socket));
   }
 
   /** Listen on `path` (owner-only); a stale socket file left by a dead server is replaced. */
@@ -156,7 +156,7 @@ export class SessionServer {
   /** A terminal said hello: give it a shell (or the SCP shell, or one action) of its own. */
   private start(socket: Socket, hello: Hello): Client {
     const id = this.nextId++;
-    const input = new VirtualInput();
+    const input = newVirtualInput();
     const output = new VirtualOutput(hello.rows, hello.cols, (data) => {
       send(socket, { type: "output", data: Buffer.from(data).toString("base64") });
     });
@@ -197,7 +197,7 @@ export class SessionServer {
    */
   private async openPane(client: Client, title: string): Promise<engine.Pane | undefined> {
     if (!client.windows || this.shellOptions.get("parallel-panes") !== "on") return undefined;
-    const token = randomBytes(16).toString("hex");
+    const token = randomHex(16);
     const pane = await new Promise<Client | undefined>((resolve) => {
       this.paneWaiters.set(token, resolve);
       setTimeout(() => { if (this.paneWaiters.delete(token)) resolve(undefined); }, PANE_TIMEOUT_MS).unref();
@@ -242,7 +242,7 @@ export class SessionServer {
 
   /** Ask `client`'s terminal to open another window with a new shell at `node`. */
   openWindow(client: Client, node: engine.Node): void {
-    const token = randomBytes(16).toString("hex");
+    const token = randomHex(16);
     this.windows.set(token, node);
     // A window that never connects (tmux failed) must not be remembered forever.
     setTimeout(() => this.windows.delete(token), 60_000).unref();
@@ -267,7 +267,7 @@ class SessionPty extends engine.Pty {
 /** Whether a server answers on `path`. */
 function isLive(path: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = createConnection(path);
+    const socket = nodeNet().createConnection(path);
     socket.once("connect", () => { socket.destroy(); resolve(true); });
     socket.once("error", () => resolve(false));
   });

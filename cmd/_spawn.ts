@@ -1,6 +1,6 @@
 // The background server behind `deployer run`: started detached, it outlives this terminal's
 // hang-ups and stops by itself when its last terminal leaves.
-import { spawn } from "node:child_process";
+import { nodeChildProcess } from "../engine/_builtins.ts";
 import type { ParsedArgs } from "./_args.ts";
 import { CliError } from "./_errors.ts";
 import type { Io } from "./index.ts";
@@ -19,7 +19,7 @@ export async function startBackgroundServer(args: ParsedArgs, io: Io): Promise<s
     const value = args.options[option];
     if (typeof value === "string") forwarded.push(`--${option}`, value);
   }
-  const child = spawn(program!, [...prefix, "listen", args.positional.FILE!, "--socket", socket, "--exit-when-idle", ...forwarded], {
+  const child = nodeChildProcess().spawn(program!, [...prefix, "listen", args.positional.FILE!, "--socket", socket, "--exit-when-idle", ...forwarded], {
     cwd: io.cwd,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],

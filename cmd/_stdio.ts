@@ -1,11 +1,12 @@
 // The process's standard streams for the CLI, made only when something uses them. Bun builds
-// process.stdin/stdout/stderr from its Node stream machinery on first use, which costs about 9 ms:
-// most of a cached `run -- ACTION`'s start-up. So output that goes to a pipe or a file is written
-// with write(2) by a small stream of our own (synchronously, as Node itself writes to pipes and
-// files), and the real streams are made only for a terminal, for input, or as a fallback.
+// process.stdin/stdout/stderr from its Node stream machinery on first use, which costs several
+// milliseconds: much of a cached `run -- ACTION`'s start-up. So output that goes to a pipe or a
+// file is written with write(2) by a small writer of our own (synchronously, as Node itself writes
+// to pipes and files), and the real streams are made only for a terminal and for input.
+import { EventEmitter } from "node:events";
 import { fstatSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
-import { Writable } from "node:stream";
+import type { Writable } from "node:stream";
 import type { Io } from "./index.ts";
 
 type Standard = "stdin" | "stdout" | "stderr";
@@ -15,7 +16,7 @@ const FDS: Record<Standard, number> = { stdin: 0, stdout: 1, stderr: 2 };
 export function processIo(): Io {
   const made: Partial<Record<Standard, unknown>> = {};
   const made1 = <T>(name: Standard, make: () => T): T => (made[name] ??= make()) as T;
-  const output = (name: "stdout" | "stderr") => (isTerminal(FDS[name]) ? process[name] : new FdOutput(FDS[name], () => process[name]));
+  const output = (name: "stdout" | "stderr") => (isTerminal(FDS[name]) ? process[name] : fdOutput(FDS[name]));
   return {
     get stdin() { return made1("stdin", () => process.stdin); },
     get stdout() { return made1("stdout", () => output("stdout")); },
@@ -25,19 +26,24 @@ export function processIo(): Io {
   };
 }
 
+/** An FdOutput where a Writable is expected: it has the part of Writable that stdout's users call. */
+const fdOutput = (fd: number): Writable => new FdOutput(fd) as unknown as Writable;
+
 const terminals = new Map<number, boolean>();
 const require = createRequire(import.meta.url);
 
 /**
- * Whether `fd` is a terminal. A pipe, socket or file is not, which fstat says at once; only for
- * a character device (a terminal, or /dev/null) is node:tty loaded to ask isatty.
+ * Whether `fd` is a terminal. A pipe, socket or file is not, which fstat says at once, and neither
+ * is Linux's /dev/null (a memory device, major number 1: cron's stdin); only for other character
+ * devices is node:tty loaded to ask isatty.
  */
 function isTerminal(fd: number): boolean {
   let known = terminals.get(fd);
   if (known === undefined) {
     let device: boolean;
     try {
-      device = fstatSync(fd).isCharacterDevice();
+      const stat = fstatSync(fd);
+      device = stat.isCharacterDevice() && !(process.platform === "linux" && ((stat.rdev >> 8) & 0xfff) === 1);
     } catch {
       device = false; // closed
     }
@@ -48,39 +54,48 @@ function isTerminal(fd: number): boolean {
 }
 
 /**
- * A Writable on a file descriptor that is not a terminal, writing each chunk whole with write(2).
- * If the descriptor turns out to be non-blocking and full (EAGAIN), the rest of this chunk and
- * everything after it go through the runtime's own stream for it, which waits; order is kept.
- * Once the reader has gone (EPIPE), output is dropped instead of failing the run.
+ * Output to a file descriptor that is not a terminal, each chunk written whole with write(2): what
+ * the CLI and the engine call on stdout and stderr (`write`, and events they may listen to), without
+ * node:stream (see engine/_builtins.ts). A descriptor someone left non-blocking is waited on when
+ * full (EAGAIN), as a blocking one would be: Bun's own stream queues such writes, and the exit at
+ * the end of a run would drop what is still queued. Once the reader has gone (EPIPE), output is
+ * dropped instead of failing the run.
  */
-export class FdOutput extends Writable {
+class FdOutput extends EventEmitter {
   readonly isTTY = false;
-  private fallback: Writable | undefined;
+  readonly writable = true;
   private readerGone = false;
 
-  constructor(readonly fd: number, private readonly runtimeStream: () => Writable) {
-    super({ decodeStrings: true });
+  constructor(readonly fd: number) {
+    super();
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (this.fallback) return void this.fallback.write(chunk, callback);
+  write(data: string | Uint8Array, encoding?: BufferEncoding | WriteCallback, callback?: WriteCallback): boolean {
+    const done = typeof encoding === "function" ? encoding : callback;
+    const chunk = typeof data === "string" ? Buffer.from(data, typeof encoding === "string" ? encoding : "utf8") : data;
     let offset = 0;
     while (offset < chunk.length && !this.readerGone) {
       try {
         offset += writeSync(this.fd, chunk, offset, chunk.length - offset);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        if (code === "EAGAIN") {
-          this.fallback = this.runtimeStream();
-          return void this.fallback.write(chunk.subarray(offset), callback);
-        }
-        if (code === "EPIPE") {
-          this.readerGone = true;
-          break;
-        }
-        return callback(error as Error);
+        if (code === "EAGAIN") pause(1);
+        else if (code === "EPIPE") this.readerGone = true;
+        else throw error;
       }
     }
-    callback();
+    if (done) queueMicrotask(() => done());
+    return true;
+  }
+
+  end(): this {
+    return this;
   }
 }
+
+/** Block this thread for `ms` milliseconds. */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+type WriteCallback = (error?: Error | null) => void;

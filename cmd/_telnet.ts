@@ -1,7 +1,8 @@
 // The telnet server: option negotiation, NAWS, a terminal-like input/output pair per connection, the listener.
 import { EventEmitter } from "node:events";
-import { createServer, type Server, type Socket } from "node:net";
-import { PassThrough, Writable, type Duplex } from "node:stream";
+import type { Server, Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import { lazyClass, nodeNet, nodeStream } from "../engine/_builtins.ts";
 import { CliError } from "./_errors.ts";
 import { login, type PasswordFile } from "./_telnet_auth.ts";
 
@@ -19,7 +20,7 @@ const MAX_SB = 64;
 type OptionState = "no" | "yes" | "wantyes";
 
 /** Keystrokes from the client, as a terminal's stdin would deliver them (the line editor reads this). */
-export class TelnetInput extends PassThrough {
+const telnetInput = lazyClass(() => class TelnetInput extends nodeStream().PassThrough {
   readonly isTTY = true;
   isRaw = false;
   /** The client is always in character mode; this only records what the reader asked for. */
@@ -27,10 +28,11 @@ export class TelnetInput extends PassThrough {
     this.isRaw = raw;
     return this;
   }
-}
+});
+export type TelnetInput = InstanceType<ReturnType<typeof telnetInput>>;
 
 /** Output to the client, shaped like a tty.WriteStream: `columns`, `rows`, and a "resize" event. */
-export class TelnetOutput extends Writable {
+const telnetOutput = lazyClass(() => class TelnetOutput extends nodeStream().Writable {
   readonly isTTY = true;
   columns = 80;
   rows = 24;
@@ -50,7 +52,8 @@ export class TelnetOutput extends Writable {
     if (chunk.length) this.last = chunk[chunk.length - 1]!;
     done();
   }
-}
+});
+export type TelnetOutput = InstanceType<ReturnType<typeof telnetOutput>>;
 
 /** Telnet NVT output: 0xFF doubled, a "\n" not preceded by "\r" (even in the previous write) sent as "\r\n". */
 export function encodeOutput(chunk: Uint8Array, previous = 0): Buffer {
@@ -70,7 +73,7 @@ export function encodeOutput(chunk: Uint8Array, previous = 0): Buffer {
  * sends `output` as NVT. Emits "resize" (columns, rows) and "close" (once, however it ended).
  */
 export class TelnetConnection extends EventEmitter {
-  readonly input = new TelnetInput();
+  readonly input: TelnetInput = new (telnetInput())();
   readonly output: TelnetOutput;
   /** "address:port" of the client. */
   readonly remote: string;
@@ -91,7 +94,7 @@ export class TelnetConnection extends EventEmitter {
   constructor(private readonly socket: Duplex & { remoteAddress?: string; remotePort?: number }) {
     super();
     this.remote = formatAddress(socket.remoteAddress ?? "?", socket.remotePort ?? 0);
-    this.output = new TelnetOutput((bytes) => this.send(bytes));
+    this.output = new (telnetOutput())((bytes) => this.send(bytes));
     socket.on("data", (chunk: Buffer) => this.receive(chunk));
     socket.on("error", () => undefined); // a reset peer is a close, reported by "close" below
     socket.on("close", () => {
@@ -270,7 +273,7 @@ export class TelnetServer {
   /** Listen, resolving once bound. Throws a CliError naming the address when it cannot. */
   static async start(options: TelnetServerOptions): Promise<TelnetServer> {
     const host = options.host ?? "127.0.0.1";
-    const server = createServer();
+    const server = nodeNet().createServer();
     const telnet = new TelnetServer(server, options);
     server.on("connection", (socket: Socket) => void telnet.serve(socket));
     await new Promise<void>((resolve, reject) => {

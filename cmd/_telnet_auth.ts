@@ -1,9 +1,9 @@
 // Telnet logins: the password file (`username:scrypt$N$r$p$salt$key` lines, checked in constant time) and the login screen.
-import { randomBytes, scrypt, scryptSync, timingSafeEqual } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
 import { CliError } from "./_errors.ts";
 import type { TelnetConnection } from "./_telnet.ts";
+import { nodeCrypto } from "../engine/_builtins.ts";
 
 /** The users a telnet server lets in, loaded from a password file. */
 export interface PasswordFile {
@@ -33,6 +33,7 @@ const FORMAT = 'expected "username:scrypt$N$r$p$saltBase64$keyBase64"';
 
 /** A password file line's hash part for `password`: `scrypt$N$r$p$saltBase64$keyBase64` (random salt). */
 export function hashPassword(password: string): string {
+  const { randomBytes, scryptSync } = nodeCrypto();
   const salt = randomBytes(16);
   const key = scryptSync(password, salt, 32, { ...DEFAULT, maxmem: maxmem(DEFAULT) });
   return `scrypt$${DEFAULT.N}$${DEFAULT.r}$${DEFAULT.p}$${salt.toString("base64")}$${key.toString("base64")}`;
@@ -70,6 +71,7 @@ export function parsePasswordFile(text: string, path: string): PasswordFile {
   });
   if (users.size === 0) throw new CliError(`password file ${path} has no users`);
   // Unknown users are checked against this, so the time taken does not tell who exists.
+  const { randomBytes, timingSafeEqual } = nodeCrypto();
   const dummy: Hash = { ...DEFAULT, salt: randomBytes(16), key: randomBytes(32) };
   return {
     path,
@@ -102,7 +104,7 @@ function maxmem(cost: { N: number; r: number; p: number }): number {
 function derive(password: string, hash: Hash): Promise<Buffer> {
   const { N, r, p } = hash;
   return new Promise((resolve, reject) => {
-    scrypt(password, hash.salt, hash.key.length, { N, r, p, maxmem: maxmem(hash) }, (error, key) => (error ? reject(error) : resolve(key)));
+    nodeCrypto().scrypt(password, hash.salt, hash.key.length, { N, r, p, maxmem: maxmem(hash) }, (error, key) => (error ? reject(error) : resolve(key)));
   });
 }
 

@@ -2,7 +2,7 @@
 // TypeScript (and so an editor) resolves `import … from "deployer"` with nothing installed.
 // The declarations are made with tsc from engine/index.ts: by build.ts, which embeds them, or on
 // the fly when running from source.
-import { spawnSync } from "node:child_process";
+import { nodeChildProcess } from "../engine/_builtins.ts";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, posix, relative, resolve } from "node:path";
@@ -166,7 +166,7 @@ export function generateDeclarations(root: string): Record<string, string> {
 }
 
 function compile(tsc: string, project: string, what: string): void {
-  const result = spawnSync(tsc, ["-p", project], { encoding: "utf8" });
+  const result = nodeChildProcess().spawnSync(tsc, ["-p", project], { encoding: "utf8" });
   const output = `${result.stdout ?? ""}${result.stderr ?? ""}`.trim();
   if (result.error) throw new Error(`${what}: ${result.error.message}`);
   if (result.status !== 0 || output) throw new Error(`${what}: tsc says:\n${output || `exit status ${result.status}`}`);

@@ -1,10 +1,10 @@
 // A terminal that lives at the other end of a connection: keys arrive as data, output leaves as
 // data, and the size is whatever the far side reports. Shells and Ptys use it like a real TTY.
 import { EventEmitter } from "node:events";
-import { PassThrough } from "node:stream";
+import { lazyClass, nodeStream } from "../engine/_builtins.ts";
 
 /** Keys from the far side: a stream that says it is a TTY (raw mode is the far side's business). */
-export class VirtualInput extends PassThrough {
+const virtualInput = lazyClass(() => class VirtualInput extends nodeStream().PassThrough {
   readonly isTTY = true;
   isRaw = false;
 
@@ -12,7 +12,9 @@ export class VirtualInput extends PassThrough {
     this.isRaw = raw;
     return this;
   }
-}
+});
+export type VirtualInput = InstanceType<ReturnType<typeof virtualInput>>;
+export const newVirtualInput = (): VirtualInput => new (virtualInput())();
 
 /** Output to the far side, with a size and "resize" events like a tty.WriteStream. */
 export class VirtualOutput extends EventEmitter {

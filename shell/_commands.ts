@@ -1,5 +1,5 @@
 // The shell's built-in commands: one table that both completion and dispatch read.
-import { inspect } from "node:util";
+import { inspect } from "../engine/_builtins.ts";
 import { Env, Inspector, queryLocation, type Node } from "../engine/index.ts";
 import type { Candidate } from "./_editor.ts";
 import { nodeLabel } from "./_nav.ts";

@@ -1,6 +1,6 @@
 // A line editor over any input/output pair (a TTY, a socket, a test's PTY): node:readline decodes
 // the keys; the line is a Document; completion and history come from outside.
-import { emitKeypressEvents } from "node:readline";
+import { nodeReadline } from "../engine/_builtins.ts";
 import type { Readable, Writable } from "node:stream";
 import * as D from "./_document.ts";
 import type { History } from "./_history.ts";
@@ -66,7 +66,7 @@ export class LineEditor {
     /** Ctrl-letter keys that submit a command line of their own. */
     private readonly bindings: Readonly<Record<string, string>> = {},
   ) {
-    emitKeypressEvents(io.input);
+    nodeReadline().emitKeypressEvents(io.input);
     io.input.on("keypress", (str: string | undefined, key: Key) => {
       if (this.handler) this.handler(str, key);
       else if (this.capture) this.typeahead.push([str, key]);

@@ -1,6 +1,6 @@
 // The interactive shell over a node tree: a prompt, completion, builtins and actions.
 import { hostname } from "node:os";
-import { inspect } from "node:util";
+import { inspect } from "../engine/_builtins.ts";
 import {
   ActionException, Console, Env, bindToCaller, Inspector, PASSING_THROUGH, ParallelActionResult, colorize, userFrames, userLocation, type Node, type Pty,
 } from "../engine/index.ts";

@@ -1,11 +1,11 @@
 // Releases: Capistrano-style release directories per host, a `current` symlink switched atomically,
 // pruning of old releases, rollback, and a deploy lock.
-import { randomBytes } from "node:crypto";
 import { DeployerException, messageOf } from "../exceptions.ts";
 import { ParallelNode } from "../node/_node.ts";
 import { requiredProperty } from "../node/_required.ts";
 import { shellQuote } from "../utils.ts";
 import { acquireLock, describeHolder, LOCK_FILE, readLock, releaseLock, removeLock, type Shell } from "./_releases_lock.ts";
+import { randomHex } from "../_builtins.ts";
 
 export { DeployLocked, type LockInfo } from "./_releases_lock.ts";
 
@@ -189,7 +189,7 @@ async function readState(node: Releases, sh: Shell, base: string): Promise<State
 /** Point `current` at releases/`name`: a new symlink renamed over it, so it is never missing. */
 async function switchCurrent(sh: Shell, base: string, name: string): Promise<void> {
   const target = shellQuote(`releases/${name}`);
-  const temp = `current.tmp-${randomBytes(4).toString("hex")}`;
+  const temp = `current.tmp-${randomHex(4)}`;
   await sh(`cd -- ${shellQuote(base)} && { [ -d ${target} ] || { echo ${shellQuote(`${base}/releases/${name} is missing`)} >&2; exit 1; }; } && `
     + `ln -s -- ${target} ${temp} && { mv -T -- ${temp} current || { rm -f -- ${temp}; exit 1; }; }`);
 }

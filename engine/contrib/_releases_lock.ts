@@ -1,10 +1,10 @@
 // The deploy lock of Releases: one file, created atomically on the host, that names who holds it.
-import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { localUsername } from "../_user.ts";
 import type { Console } from "../console.ts";
 import { DeployerException } from "../exceptions.ts";
 import { shellQuote } from "../utils.ts";
+import { randomHex } from "../_builtins.ts";
 
 /** Runs one command on the host (as the node's user, or through sudo) and resolves to its output. */
 export type Shell = (command: string) => Promise<string>;
@@ -75,7 +75,7 @@ export interface AcquireOptions {
  */
 export async function acquireLock(sh: Shell, console: Console, options: AcquireOptions): Promise<HeldLock> {
   const path = `${options.base}/${LOCK_FILE}`;
-  const token = randomBytes(8).toString("hex");
+  const token = randomHex(8);
   // The holder may release between our failed attempt and the look at its file: try again then.
   for (let attempt = 0; attempt < 3; attempt++) {
     const out = await sh(lockCommand(options, token));

@@ -1,16 +1,15 @@
 // Host-level file operations: paths resolved in the host's context, writes that land atomically
 // (temp file + rename), sudo through user-owned staging files, and streamed transfers with progress.
-import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream, promises as fsp, type Stats } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, join, posix, resolve } from "node:path";
-import { Readable, Transform, type Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import type { Readable, Transform, Writable } from "node:stream";
 import type { Console } from "../console.ts";
 import { ExecCommandFailed } from "../exceptions.ts";
 import { noNul, shellQuote } from "../utils.ts";
 import { FILE_ERROR_REASONS, FileError, type FileStat, type FileSystem } from "./_backend.ts";
 import type { RunOptions } from "./_host.ts";
+import { nodeStream, randomHex } from "../_builtins.ts";
 
 /** What the file operations need from a host. */
 export interface FileHost {
@@ -113,7 +112,7 @@ function isMissing(error: unknown): boolean {
 }
 
 function randomSuffix(): string {
-  return randomBytes(12).toString("hex");
+  return randomHex(12);
 }
 
 /** A temporary name beside `path` (so a rename onto it stays on one file system), hidden and unguessable. */
@@ -367,7 +366,7 @@ async function commitSudoWrite(host: FileHost, fs: FileSystem, abs: string, fill
 /** Run `source` through `through` into `out`, and wait until both have let go of their files. */
 async function drain(source: Readable, out: Writable, ...through: Transform[]): Promise<void> {
   for (const stream of [source, out]) stream.on("error", ignore);
-  await pipeline([source, ...through, out]);
+  await nodeStream().promises.pipeline([source, ...through, out]);
   await Promise.all([released(source), released(out)]);
 }
 
@@ -490,14 +489,14 @@ class WriteHandle implements RemoteFile {
     const host = this.host;
     if (host.session.isSandbox) return;
     const fs = await host.files();
-    if (this.useSudo) return commitSudoWrite(host, fs, this.path, (out) => drain(Readable.from(chunks), out), this.append);
+    if (this.useSudo) return commitSudoWrite(host, fs, this.path, (out) => drain(nodeStream().Readable.from(chunks), out), this.append);
     const path = this.path;
     const append = this.append;
     const content = async function* (): AsyncGenerator<Uint8Array> {
       if (append && (await fs.stat(path).catch(() => undefined))?.isFile) yield* contentOf(fs, path);
       yield* chunks;
     };
-    await commitWrite(host, fs, path, (out) => drain(Readable.from(content()), out), NEW_FILE_MODE);
+    await commitWrite(host, fs, path, (out) => drain(nodeStream().Readable.from(content()), out), NEW_FILE_MODE);
   }
 
   async discard(): Promise<void> {
@@ -529,7 +528,7 @@ function progress(host: FileHost, label: string, total: number, onProgress: Tran
   };
   return {
     /** The stream to pass the bytes through; none when nobody follows (one stream less per small file). */
-    counter: (): Transform[] => (!onProgress && !bar ? [] : [new Transform({
+    counter: (): Transform[] => (!onProgress && !bar ? [] : [new (nodeStream().Transform)({
       transform(chunk: Uint8Array, _encoding, callback) {
         done += chunk.length;
         report();

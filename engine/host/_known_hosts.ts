@@ -1,7 +1,7 @@
 // Reading and extending OpenSSH known_hosts files (plain and hashed entries).
-import { createHmac } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
+import { nodeCrypto } from "../_builtins.ts";
 
 export type HostKeyVerdict =
   | { kind: "known" }
@@ -74,7 +74,7 @@ function nameMatcher(patterns: string): (name: string) => boolean {
     const [, , salt, hash] = patterns.split("|");
     if (!salt || !hash) return () => false;
     const key = Buffer.from(salt, "base64");
-    return (name) => createHmac("sha1", key).update(name).digest("base64") === hash;
+    return (name) => nodeCrypto().createHmac("sha1", key).update(name).digest("base64") === hash;
   }
   const globs = patterns.split(",").map((pattern) => {
     const negated = pattern.startsWith("!");

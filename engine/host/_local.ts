@@ -1,5 +1,5 @@
 // LocalHost: runs commands on this machine with bash.
-import { spawn } from "node:child_process";
+import { nodeChildProcess } from "../_builtins.ts";
 import { constants, homedir } from "node:os";
 import type { Backend, ExecOutcome, ExecProcess, ExecRequest, FileSystem } from "./_backend.ts";
 import { Host } from "./_host.ts";
@@ -37,7 +37,7 @@ class LocalBackend implements Backend {
 
 function execWithPipes(request: ExecRequest): ExecProcess {
   // Its own process group, so a signal reaches every process of a pipeline, not only bash.
-  const child = spawn("/bin/bash", ["-c", request.command], { stdio: ["pipe", "pipe", "pipe"], detached: true });
+  const child = nodeChildProcess().spawn("/bin/bash", ["-c", request.command], { stdio: ["pipe", "pipe", "pipe"], detached: true });
   child.stdout.on("data", (chunk: Buffer) => request.onStdout(chunk));
   child.stderr.on("data", (chunk: Buffer) => request.onStderr(chunk));
   child.stdin.on("error", () => { /* the command may exit without reading its input */ });

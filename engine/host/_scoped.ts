@@ -1,6 +1,7 @@
 // cd / prefix / env, shared by hosts and host containers: with a function, a scoped block;
 // without, a derived handle.
-import { inspect } from "node:util";
+import { inspect } from "../_builtins.ts";
+import { INSPECT_CUSTOM } from "../_inspect_custom.ts";
 import { withCd, withEnv, withPrefix, type HostContext } from "./_context.ts";
 
 /** Fields that hold credentials (a private key's text included): printed as `***`. */
@@ -50,7 +51,7 @@ export abstract class ContextScoped {
    * How a host or container prints (console.log, an action's result, --inspect): its settings with
    * credentials as `***`, and none of the run's internals (connections, answers typed at prompts).
    */
-  [inspect.custom](): string {
+  [INSPECT_CUSTOM](): string {
     const fields = Object.entries(this).map(([key, value]) => [key, SECRET_FIELDS.has(key) && value ? "***" : value]);
     return `${this.constructor.name} ${inspect(Object.fromEntries(fields))}`;
   }

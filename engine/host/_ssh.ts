@@ -1,5 +1,4 @@
 // SSHHost: runs commands over SSH. The only file that uses ssh2 (loaded through _ssh2.ts); its errors become ours here.
-import { createHash, getCiphers } from "node:crypto";
 import { posix } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import type { Duplex } from "node:stream";
@@ -9,8 +8,8 @@ import { ConnectionFailedException } from "../exceptions.ts";
 import { FileError, type Backend, type ExecOutcome, type ExecProcess, type ExecRequest, type FileStat, type FileSystem } from "./_backend.ts";
 import { Host } from "./_host.ts";
 import { addHostKey, checkHostKey, knownHostsName } from "./_known_hosts.ts";
-import { SftpReadStream, SftpWriteStream } from "./_sftp_io.ts";
 import { expandLocalPath, planConnection, type ConnectionPlan, type Endpoint, type SshHostFields } from "./_ssh_plan.ts";
+import { nodeCrypto } from "../_builtins.ts";
 
 /** A machine reached over SSH. Set `address` and `username`, and a key, a password or an agent. */
 export class SSHHost extends Host {
@@ -51,7 +50,7 @@ export class SSHHost extends Host {
 
 /** OpenSSH's fingerprint of a public key: `SHA256:` and the unpadded base64 digest. */
 export function fingerprint(key: Buffer): string {
-  return `SHA256:${createHash("sha256").update(key).digest("base64").replace(/=+$/, "")}`;
+  return `SHA256:${nodeCrypto().createHash("sha256").update(key).digest("base64").replace(/=+$/, "")}`;
 }
 
 function keyType(key: Buffer): string {
@@ -60,12 +59,14 @@ function keyType(key: Buffer): string {
 
 export { expandLocalPath };
 
-type Ssh2 = typeof import("ssh2");
-let ssh2: Promise<Ssh2> | undefined;
+type Ssh2Part = typeof import("./_ssh2.ts");
+let loading: Promise<Ssh2Part> | undefined;
+/** The ssh2 part once loaded: the first connection waits for it, so every open connection has it. */
+let loaded: Ssh2Part | undefined;
 
-/** ssh2 is loaded on the first connection: loading it (and its crypto binding) costs every start-up ~10 ms. */
-function loadSsh2(): Promise<Ssh2> {
-  return (ssh2 ??= (importPart("engine/host/_ssh2.ts") as Promise<typeof import("./_ssh2.ts")>).then((part) => part.api));
+/** ssh2 and the SFTP streams are loaded on the first connection (a part of their own, see engine/_parts.ts). */
+function loadSsh2(): Promise<Ssh2Part> {
+  return (loading ??= (importPart("engine/host/_ssh2.ts") as Promise<Ssh2Part>).then((part) => (loaded = part)));
 }
 
 class SSHBackend implements Backend {
@@ -91,7 +92,7 @@ class SSHBackend implements Backend {
     } catch (error) {
       throw new ConnectionFailedException(host.name, (error as Error).message, { cause: error });
     }
-    const { Client, utils } = await loadSsh2();
+    const { api: { Client, utils } } = await loadSsh2();
     const target = (this.client = new Client());
     let sock: Duplex | undefined;
     const route = [...plan.hops, plan.target];
@@ -291,7 +292,7 @@ function fieldsOf(host: SSHHost): SshHostFields {
   };
 }
 
-type ParseKey = Ssh2["utils"]["parseKey"];
+type ParseKey = typeof import("ssh2")["utils"]["parseKey"];
 
 /** ssh2 auth methods for an endpoint's credentials, recording what was offered for error messages. */
 function authMethods(endpoint: Endpoint, tried: string[], parseKey: ParseKey): AuthHandlerMiddleware {
@@ -360,7 +361,7 @@ const SSH2_CIPHERS: ReadonlyArray<[string, string]> = [
  * its native addon (which does not load in the binary). BoringSSL, under Bun, has no chacha20.
  */
 function offeredCiphers(): string[] {
-  const available = new Set(getCiphers());
+  const available = new Set(nodeCrypto().getCiphers());
   return SSH2_CIPHERS.filter(([, name]) => available.has(name)).map(([cipher]) => cipher);
 }
 
@@ -448,12 +449,12 @@ class SftpFileSystem implements FileSystem {
   }
 
   createReadStream(path: string): Readable {
-    const stream = new SftpReadStream(this.sftp, path.startsWith("/") ? path : `./${path}`);
+    const stream = new loaded!.SftpReadStream(this.sftp, path.startsWith("/") ? path : `./${path}`);
     return this.track(this.translateErrors(stream, "read", path));
   }
 
   createWriteStream(path: string, options: { mode?: number } = {}): Writable {
-    const stream = new SftpWriteStream(this.sftp, path.startsWith("/") ? path : `./${path}`, options.mode ?? 0o644, this.lost);
+    const stream = new loaded!.SftpWriteStream(this.sftp, path.startsWith("/") ? path : `./${path}`, options.mode ?? 0o644, this.lost);
     return this.track(this.translateErrors(stream, "write", path));
   }
 

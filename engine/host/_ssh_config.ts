@@ -17,11 +17,11 @@
 // HostName takes %% %h (the destination); IdentityFile and UserKnownHostsFile take `~`, ${ENV} and
 // %% %C %d %h %i %k %L %l %n %p %r %u; each ProxyJump hop's user and host take %% %h %n %p %r.
 // The resolved HostName is lowercased, as ssh does.
-import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { homedir, hostname } from "node:os";
 import { localUsername } from "../_user.ts";
 import { isAbsolute, join } from "node:path";
+import { nodeCrypto } from "../_builtins.ts";
 
 export interface SshConfigSettings {
   hostName?: string; port?: number; user?: string; identityFiles: string[]; identitiesOnly?: boolean;
@@ -274,7 +274,7 @@ function settle(state: State): SshConfigSettings {
   const tokens: Record<string, string> = {
     "%": "%", h: host, p: port, r: user, n: state.host, u: state.localUser, d: state.homeDir,
     l: local, L: local.split(".")[0]!, i: String(process.getuid?.() ?? ""), k: get("hostKeyAlias") ?? state.host,
-    C: createHash("sha1").update(local + host + port + user).digest("hex"),
+    C: nodeCrypto().createHash("sha1").update(local + host + port + user).digest("hex"),
   };
   const path = (raw: string, at: string) => expand(expandTilde(raw, state.homeDir, at, warnings) ?? raw, tokens, true, at, warnings);
   const knownHosts = first(state, "userKnownHostsFiles");

@@ -1,5 +1,6 @@
 // ParallelActionResult: what an action called on every isolation of a ParallelNode resolves to.
-import { inspect } from "node:util";
+import { inspect } from "../_builtins.ts";
+import { INSPECT_CUSTOM } from "../_inspect_custom.ts";
 import type { Node } from "./_node.ts";
 
 /** Isolation (its Env) → the action's result there. Iterating yields the values, like the original. */
@@ -44,7 +45,7 @@ export class ParallelActionResult<T = unknown> {
     return `{ ${this.entries.map(([, value], i) => `${this.names[i]}: ${inspect(value)}`).join(", ")} }`;
   }
 
-  [inspect.custom](): string {
+  [INSPECT_CUSTOM](): string {
     return this.toString();
   }
 

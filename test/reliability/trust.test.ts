@@ -383,8 +383,17 @@ describe("executable data", () => {
       }
     };
     for (const folder of ["cmd", "engine", "shell", "scp"]) visit(join(root, folder));
-    // The one import of computed code: the user's own deploy.ts, bundled, from an owner-only folder.
-    expect(found).toEqual(["cmd/_loader.ts: return (await import(pathToFileURL(path).href)) as Record<string, unknown>;"]);
+    // The imports of computed paths: the user's own deploy.ts, bundled, from an owner-only folder;
+    // and the binary's own parts (engine/_parts.ts), each named by a string literal where it is loaded.
+    expect(found).toEqual([
+      "cmd/_loader.ts: return (await import(pathToFileURL(path).href)) as Record<string, unknown>;",
+      'engine/_parts.ts: return import(new URL(compiled ? part.replace(/\\.tsx?$/, ".js") : part, root).href);',
+    ]);
+    const parts = ["cmd", "engine"].flatMap((folder) => Array.from(new Bun.Glob("**/*.{ts,tsx}").scanSync(join(root, folder)), (file) => readFileSync(join(root, folder, file), "utf8")))
+      .flatMap((text) => Array.from(text.matchAll(/\bimportPart\(([^)]*)\)/g), (match) => match[1]!))
+      .filter((argument) => argument !== "part: Part");
+    expect(parts.length).toBeGreaterThanOrEqual(3);
+    for (const argument of parts) expect(argument).toMatch(/^"[\w/.-]+"$/);
   });
 
   test("a cached bundle runs only when this user owns it and no one else may write it", () => {
