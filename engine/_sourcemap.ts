@@ -19,18 +19,16 @@ const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/
 
 /** A decoded source map that answers "where did line L, column C come from?". */
 export class SourceMap {
-  private readonly lines: Segment[][];
-  private readonly sources: string[];
+  /** Decoded on the first lookup: most runs never map a stack trace, and a large bundle's map takes a while. */
+  private decoded: { lines: Segment[][]; sources: string[] } | null | undefined;
 
-  constructor(json: string) {
-    const raw = JSON.parse(json) as RawSourceMap;
-    this.sources = raw.sources;
-    this.lines = decodeMappings(raw.mappings);
-  }
+  constructor(private readonly json: string) {}
 
   /** The original position of a generated 1-based line and column, if it maps to one. */
   lookup(line: number, column: number): SourcePosition | undefined {
-    const segments = this.lines[line - 1];
+    this.decoded ??= decode(this.json);
+    if (!this.decoded) return undefined;
+    const segments = this.decoded.lines[line - 1];
     if (!segments?.length) return undefined;
     let found: Segment | undefined;
     for (const segment of segments) {
@@ -38,8 +36,18 @@ export class SourceMap {
       found = segment;
     }
     found ??= segments[0]!;
-    const source = this.sources[found[1]];
+    const source = this.decoded.sources[found[1]];
     return source === undefined ? undefined : { source, line: found[2] + 1, column: found[3] + 1 };
+  }
+}
+
+/** The map's lines and sources; null for a map that cannot be read (positions then stay unmapped). */
+function decode(json: string): { lines: Segment[][]; sources: string[] } | null {
+  try {
+    const raw = JSON.parse(json) as RawSourceMap;
+    return { lines: decodeMappings(raw.mappings), sources: raw.sources };
+  } catch {
+    return null;
   }
 }
 
