@@ -15,12 +15,12 @@ const FDS: Record<Standard, number> = { stdin: 0, stdout: 1, stderr: 2 };
 /** The process's own Io: streams made on first use, and whether each is a terminal, asked cheaply. */
 export function processIo(): Io {
   const made: Partial<Record<Standard, unknown>> = {};
-  const made1 = <T>(name: Standard, make: () => T): T => (made[name] ??= make()) as T;
+  const memo = <T>(name: Standard, make: () => T): T => (made[name] ??= make()) as T;
   const output = (name: "stdout" | "stderr") => (isTerminal(FDS[name]) ? process[name] : fdOutput(FDS[name]));
   return {
-    get stdin() { return made1("stdin", () => process.stdin); },
-    get stdout() { return made1("stdout", () => output("stdout")); },
-    get stderr() { return made1("stderr", () => output("stderr")); },
+    get stdin() { return memo("stdin", () => process.stdin); },
+    get stdout() { return memo("stdout", () => output("stdout")); },
+    get stderr() { return memo("stderr", () => output("stderr")); },
     isTerminal: (name) => isTerminal(FDS[name]),
     cwd: process.cwd(),
   };

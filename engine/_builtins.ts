@@ -12,7 +12,7 @@ export const nodeUtil = (): typeof import("node:util") => process.getBuiltinModu
 export const nodeReadline = (): typeof import("node:readline") => process.getBuiltinModule("node:readline");
 export const nodeChildProcess = (): typeof import("node:child_process") => process.getBuiltinModule("node:child_process");
 
-/** `value`'s SHA-256 in hex: Bun's own hasher when there is one (no node:crypto to load), else node:crypto. */
+/** The SHA-256 of `values` one after the other, in hex: Bun's own hasher when there is one (no node:crypto to load), else node:crypto's. */
 export function sha256Hex(...values: Array<string | Uint8Array>): string {
   const Hasher = (globalThis as { Bun?: { CryptoHasher: new (algorithm: string) => Hashing } }).Bun?.CryptoHasher;
   const hash: Hashing = Hasher ? new Hasher("sha256") : nodeCrypto().createHash("sha256");
