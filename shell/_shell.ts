@@ -149,6 +149,10 @@ export class Shell {
         continue;
       }
       if (new Inspector(node).hasAction(word)) return { node, action: word, args: words.slice(i + 1) };
+      // A command after node names (`web --run`): it takes the nodes after it instead.
+      if (i > 0 && this.commands.some((command) => command.name === word)) {
+        return { error: `${this.paint("Unknown command:", "red")} "${word}" is a command, so it comes first: ${[word, ...words.slice(0, i), ...words.slice(i + 1)].join(" ")}` };
+      }
       return { error: this.unknown(word, node) };
     }
     return { node, action: undefined, args: [] };

@@ -93,6 +93,9 @@ describe("the shell", () => {
     const s = await shell();
     s.type("prodution greet x\r");
     await s.waitFor(`Unknown command: "prodution" is not a command, node or action at Root. Did you mean "production"?`);
+    // A command typed after the node it is for says where it goes (it used to suggest itself).
+    s.type("production --run\r");
+    await s.waitFor(`Unknown command: "--run" is a command, so it comes first: --run production`);
     s.type(CTRL_D);
   }, 30_000);
 
