@@ -52,7 +52,11 @@ export abstract class ContextScoped {
    * credentials as `***`, and none of the run's internals (connections, answers typed at prompts).
    */
   [INSPECT_CUSTOM](): string {
-    const fields = Object.entries(this).map(([key, value]) => [key, SECRET_FIELDS.has(key) && value ? "***" : value]);
-    return `${this.constructor.name} ${inspect(Object.fromEntries(fields))}`;
+    return `${this.constructor.name} ${inspect(this.toJSON())}`;
+  }
+
+  /** As JSON (JSON.stringify in a log line or a report): the same settings, credentials as `***`. */
+  toJSON(): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(this).map(([key, value]) => [key, SECRET_FIELDS.has(key) && value ? "***" : value]));
   }
 }
