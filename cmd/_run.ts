@@ -47,7 +47,10 @@ async function runHere(args: ParsedArgs, io: Io): Promise<number> {
       return await engine.onRoute(route, () => interact({ env, pty, file, script: resolve(io.cwd, file), color }, request));
     } catch (error) {
       // The action failed because it was stopped: say so, with the shell's exit code for a signal.
-      if (stopping?.signal && error instanceof CliError) throw new CliError(`${error.message} (stopped by ${stopping.signal})`, 128 + SIGNAL_NUMBERS[stopping.signal], error.details);
+      if (stopping?.signal && error instanceof CliError) {
+        const said = error.message.includes(`stopped by ${stopping.signal}`);
+        throw new CliError(said ? error.message : `${error.message} (stopped by ${stopping.signal})`, 128 + SIGNAL_NUMBERS[stopping.signal], error.details);
+      }
       throw error;
     } finally {
       stopping?.remove();

@@ -12,6 +12,13 @@ export const MAX_COMMAND_BYTES = 128 * 1024 - 1;
 /** The prompt sudo is told to print, so that deployer can recognise it and answer it. */
 export const SUDO_PROMPT = "[:__enter-sudo-password__:]";
 
+/**
+ * What the shell sudo starts prints first on stderr, its process group between two \x1e bytes
+ * (taken off the output): the processes a sudo'd command starts run as root, which the login user
+ * cannot signal, so stopping the command (a timeout, Ctrl-C) signals that group through sudo.
+ */
+export const SUDO_GROUP_MARK = "\x1edeployer-sudo-pgid:";
+
 export interface CommandOptions {
   sandbox: boolean;
   sudo: boolean;
@@ -34,7 +41,9 @@ export function buildCommand(command: string, options: CommandOptions): string {
   if (inner.length) cmd = `${inner.join(" && ")} && (${cmd})`;
   if (options.sudo || options.user !== undefined) {
     const asUser = options.user !== undefined ? ` -H -u ${shellQuote(options.user)}` : "";
-    cmd = `sudo -S -p ${shellQuote(SUDO_PROMPT)}${asUser} bash -c ${shellQuote(cmd)}`;
+    // The shell's process group, from /proc without a fork (its pid where there is no /proc).
+    const mark = `{ read -r _ _ _ _ g _ < /proc/$$/stat; } 2>/dev/null; printf '\\036deployer-sudo-pgid:%s\\036' "\${g:-$$}" >&2`;
+    cmd = `sudo -S -p ${shellQuote(SUDO_PROMPT)}${asUser} bash -c ${shellQuote(`${mark}; ${cmd}`)}`;
   } else if (inner.length || cd) {
     cmd = `(${cmd})`;
   }

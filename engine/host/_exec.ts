@@ -2,7 +2,7 @@
 // (on a real terminal) a PTY with keystrokes and resizes passed through.
 import { DeployerException, ExecCommandFailed, ExecCommandTimedOut } from "../exceptions.ts";
 import type { ExecProcess } from "./_backend.ts";
-import { buildCommand, SUDO_PROMPT } from "./_command.ts";
+import { buildCommand, SUDO_GROUP_MARK, SUDO_PROMPT } from "./_command.ts";
 import type { Host, RunOptions } from "./_host.ts";
 import type { CommandResult } from "./_result.ts";
 import { currentRoute, type Interruptible } from "../_terminal.ts";
@@ -44,7 +44,8 @@ export async function executeCommand(host: Host, command: string, useSudo: boole
       into.push(Buffer.from(text));
       if (show) pty.stdout.write(text);
     }
-    const untrack = track(session.running, proc);
+    const stoppable = useSudo ? alsoAsRoot(host, proc, sudo) : proc;
+    const untrack = track(session.running, stoppable);
     const previousDetach = detach;
     detach = () => { previousDetach(); untrack(); };
     if (terminal) {
@@ -52,8 +53,8 @@ export async function executeCommand(host: Host, command: string, useSudo: boole
       detach = () => { restore(); untrack(); };
     }
     if (options.initialInput !== undefined) proc.write(options.initialInput);
-    if (options.timeout !== undefined) deadline = new Deadline(proc, options.timeout);
-    const outcome = await (deadline ? deadline.race(proc.done) : proc.done);
+    if (options.timeout !== undefined) deadline = new Deadline(stoppable, options.timeout);
+    const outcome = await (deadline ? deadline.race(stoppable.done) : stoppable.done);
     received(stdout, sudo.flush("stdout"));
     received(stderr, sudo.flush("stderr"));
     if (deadline?.expired) throw new ExecCommandTimedOut(host.name, shown, options.timeout!);
@@ -87,6 +88,14 @@ function heldPrefix(text: string, prompt: string): number {
     if (text.endsWith(prompt.slice(0, n))) return n;
   }
   return 0;
+}
+
+/** How much of the end of `text` to hold back as the start of a group mark not yet complete. */
+function heldMark(text: string): number {
+  const at = text.lastIndexOf(SUDO_GROUP_MARK);
+  // A mark's digits are few: a longer tail without its closing byte is not one.
+  if (at >= 0 && text.length - at <= SUDO_GROUP_MARK.length + 12 && !text.includes("\x1e", at + SUDO_GROUP_MARK.length)) return text.length - at;
+  return heldPrefix(text, SUDO_GROUP_MARK);
 }
 
 /** The wait between SIGTERM and SIGKILL, and between SIGKILL and giving up on the command. */
@@ -165,13 +174,41 @@ function passThrough(host: Host, proc: ExecProcess, sudo: SudoResponder): () => 
 }
 
 /**
- * Answers sudo's password prompt once per command and keeps the prompt off the screen. Each stream
- * is decoded on its own, and a chunk that ends with the start of the prompt is held back until the
- * next one shows whether the prompt follows (a prompt split over two reads is still found).
+ * A sudo'd command whose signals also reach, through sudo, the process group of the shell sudo
+ * started: the login user's signal stops sudo and the shell around it, but not what runs as root
+ * (or as another user) under it, in a group (and session) of sudo's making.
+ */
+function alsoAsRoot(host: Host, proc: ExecProcess, sudo: SudoResponder): ExecProcess {
+  const kills: Array<Promise<unknown>> = [];
+  return {
+    write: (data) => proc.write(data),
+    end: () => proc.end(),
+    resize: (cols, rows) => proc.resize(cols, rows),
+    abandon: () => proc.abandon(),
+    // The command is over once its root processes have had their signal too (the run may exit next).
+    done: proc.done.then(async (outcome) => { await Promise.all(kills); return outcome; }),
+    signal(name) {
+      const group = sudo.innerGroup;
+      if (group !== undefined) {
+        // Best effort: the host may be gone, which may be why the command is being stopped.
+        kills.push(host.sudo(`kill -${name} -- -${group} 2>/dev/null; true`, { interactive: false, silent: true }).catch(() => undefined));
+      }
+      proc.signal(name);
+    },
+  };
+}
+
+/**
+ * Answers sudo's password prompt once per command and keeps the prompt off the screen; takes the
+ * process group the shell under sudo prints first (SUDO_GROUP_MARK) off the output. Each stream is decoded on
+ * its own, and a chunk that ends with the start of the prompt or the mark is held back until the
+ * next one shows whether it follows (one split over two reads is still found).
  */
 class SudoResponder {
   private prompts = 0;
   private missing = false;
+  /** The process group of the shell sudo started, once it has said it. */
+  innerGroup: number | undefined;
   private readonly streams = {
     stdout: { decoder: new TextDecoder(), held: "" },
     stderr: { decoder: new TextDecoder(), held: "" },
@@ -185,13 +222,25 @@ class SudoResponder {
   filter(name: "stdout" | "stderr", chunk: Uint8Array, proc: Pick<ExecProcess, "write" | "end">): string | Uint8Array {
     if (!this.enabled) return chunk;
     const stream = this.streams[name];
-    const parts = (stream.held + stream.decoder.decode(chunk, { stream: true })).split(SUDO_PROMPT);
+    let text = stream.held + stream.decoder.decode(chunk, { stream: true });
+    if (this.innerGroup === undefined) text = this.takeGroup(text);
+    const parts = text.split(SUDO_PROMPT);
     for (let i = 1; i < parts.length; i++) this.answer(proc);
     const last = parts.at(-1)!;
-    const keep = heldPrefix(last, SUDO_PROMPT);
+    const keep = Math.max(heldPrefix(last, SUDO_PROMPT), this.innerGroup === undefined ? heldMark(last) : 0);
     stream.held = last.slice(last.length - keep);
     parts[parts.length - 1] = last.slice(0, last.length - keep);
     return parts.join("");
+  }
+
+  /** `text` without the first complete group mark in it, which sets innerGroup. */
+  private takeGroup(text: string): string {
+    const at = text.indexOf(SUDO_GROUP_MARK);
+    const end = at < 0 ? -1 : text.indexOf("\x1e", at + SUDO_GROUP_MARK.length);
+    if (end < 0) return text;
+    const group = Number(text.slice(at + SUDO_GROUP_MARK.length, end));
+    if (Number.isInteger(group) && group > 1) this.innerGroup = group;
+    return text.slice(0, at) + text.slice(end + 1);
   }
 
   /** What is still held back once the command has ended. */

@@ -17,6 +17,9 @@ import { ParallelActionResult } from "./_result.ts";
 import { RequiredPropertyMissing } from "./_required.ts";
 import { evaluateQuery } from "../query/index.ts";
 
+/** How long interrupted commands get before SIGTERM, and again before SIGKILL. */
+const INTERRUPT_GRACE_MS = 3000;
+
 export interface EnvOptions {
   pty?: Pty;
   logger?: LoggerInterface;
@@ -100,11 +103,21 @@ export const Env = class Env {
   /**
    * Send SIGINT (or `signal`) to every command started from the terminal of the caller, and to the
    * processes those started (what Ctrl-C in the shell does: other terminals of a shared session
-   * keep theirs); returns how many.
+   * keep theirs); returns how many. Those still running 3 s later get SIGTERM, and SIGKILL 3 s after
+   * that: a shell ignores SIGINT in what it started with `&`, which would otherwise run on (and
+   * hold the command open).
    */
   static interrupt(env: Node, signal: "INT" | "TERM" | "HUP" | "KILL" = "INT"): number {
-    const running = [...stateOf(env).session.running];
+    const set = stateOf(env).session.running;
+    const running = [...set];
     for (const proc of running) proc.signal(signal);
+    if (signal !== "KILL") {
+      const later = (ms: number, next: "TERM" | "KILL") => setTimeout(() => {
+        for (const proc of running) if (set.has(proc)) proc.signal(next);
+      }, ms).unref();
+      later(INTERRUPT_GRACE_MS, "TERM");
+      later(2 * INTERRUPT_GRACE_MS, "KILL");
+    }
     return running.length;
   }
 

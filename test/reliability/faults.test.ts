@@ -70,10 +70,15 @@ beforeAll(async () => {
     `  async floodQuietly() { return (await this.host.run(this.host.slug === "sshd0" ? "head -c 200000000 /dev/zero" : "echo small", { interactive: false })).length; }`,
     `  async upload() { await this.host.putFile("${join(dir, "big.bin")}", "${full()}/" + this.host.slug + ".bin"); }`,
     `  async whoami() { await this.host.sudo("whoami"); }`,
+    // As root, under sudo: the login user cannot signal these; one is started with & (which a shell
+    // makes deaf to SIGINT).
+    `  async sudoForever() { await this.host.sudo(this.host.slug === "s1" ? "ps -o pgid= -p $$ > ${pidFile("sudo-forever")}; sleep 300 & sleep 301; echo after" : "echo fine", { timeout: 2 }); }`,
+    `  async sudoHang() { await this.host.sudo(this.host.slug === "s1" ? "ps -o pgid= -p $$ > ${pidFile("sudo-hang")}; sleep 300 & sleep 301; echo after" : "echo fine > ${dir}/sudo-hang-done-" + this.host.slug); }`,
     `  async think() { console.log("thinking"); await new Promise((resolve) => setTimeout(resolve, 300_000)); }`,
     `}`,
     `class Unreachable extends Node { Hosts = { host: [H0, DownHost, H1, MuteHost, H2] }; cells = arrayOf(Cell); }`,
     `class Mortal extends Node { Hosts = { host: [H0, Dying, H2] }; cells = arrayOf(Cell); }`,
+    `class Sudoers extends Node { Hosts = { host: [S0, S1, S2] }; cells = arrayOf(Cell); }`,
     `class Ten extends Node { Hosts = { host: [${ten.map((_, i) => `S${i}`).join(", ")}] }; cells = arrayOf(Cell); }`,
     `export default class Root extends Node {`,
     `  Hosts = { host: [H0, H1, H2] };`,
@@ -81,6 +86,7 @@ beforeAll(async () => {
     `  unreachable = Unreachable;`,
     `  mortal = Mortal;`,
     `  ten = Ten;`,
+    `  sudoers = Sudoers;`,
     `}`,
   ].join("\n"));
 });
@@ -183,10 +189,37 @@ describe("commands that never end", () => {
     const result = await finished;
     expect(result.status).toBe(130);
     expect(result.stderr).toContain("SIGINT: stopping 1 running command");
-    expect(lines(result.stderr).at(1)).toMatch(/Root\.cells\.hang failed on 1 of 3: sshd1: .* was stopped by SIGINT \(stopped by SIGINT\)$/);
+    expect(lines(result.stderr).at(1)).toMatch(/Root\.cells\.hang failed on 1 of 3: sshd1: .* was stopped by SIGINT$/);
     expect(summaryLine(result.stdout, "sshd1")).toMatch(/FAILED\s+sshd1\s.*stopped by SIGINT/);
     for (const h of ["sshd0", "sshd2"]) expect(summaryLine(result.stdout, h)).toMatch(/^\s+ok\s/);
     await until(() => inGroup(pgid).length === 0, "the interrupted command's processes to be gone");
+  }, 60_000);
+});
+
+describe("commands that run as root", () => {
+  test("a sudo'd command's timeout stops what runs as root under it, through sudo, and what it started with &", async () => {
+    const { finished } = start(["--", "sudoers", "cells", "sudoForever"]);
+    const pgid = await pidFrom("sudo-forever");
+    await until(() => inGroup(pgid).length >= 2, "the root sleeps to start");
+    expect(spawnSync("ps", ["-o", "user=", "-g", String(pgid)], { encoding: "utf8" }).stdout).toContain("root");
+    const result = await finished;
+    expect(result.status).toBe(1);
+    expect(summaryLine(result.stdout, "s1")).toMatch(/FAILED\s+s1\s.*timed out after 2s/);
+    for (const h of ["s0", "s2"]) expect(summaryLine(result.stdout, h)).toMatch(/^\s+ok\s/);
+    await until(() => inGroup(pgid).length === 0, "the root processes to be gone");
+  }, 60_000);
+
+  test("Ctrl-C stops them too; what was started with & (deaf to SIGINT) gets SIGTERM 3 s later, and the run ends", async () => {
+    const { child, finished } = start(["--", "sudoers", "cells", "sudoHang"]);
+    const pgid = await pidFrom("sudo-hang");
+    await until(() => inGroup(pgid).length >= 2, "the root sleeps to start");
+    await until(() => ["s0", "s2"].every((h) => existsSync(join(dir, `sudo-hang-done-${h}`))), "the other hosts' commands to run");
+    await Bun.sleep(300);
+    child.kill("SIGINT");
+    const result = await finished;
+    expect(result.status).toBe(130);
+    expect(summaryLine(result.stdout, "s1")).toMatch(/FAILED\s+s1\s.*stopped by SIGINT/);
+    await until(() => inGroup(pgid).length === 0, "the root processes to be gone");
   }, 60_000);
 });
 

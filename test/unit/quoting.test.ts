@@ -72,9 +72,17 @@ describe("buildCommand", () => {
     expect(bash(buildCommand("true", { sandbox: false, sudo: false, context: withCd(EMPTY_CONTEXT, "/nonexistent/dir") })).status).not.toBe(0);
   });
 
-  test("sudo wraps the command with the recognisable prompt", () => {
-    expect(buildCommand("id -u", { sandbox: false, sudo: true })).toBe(`sudo -S -p '[:__enter-sudo-password__:]' bash -c 'id -u'`);
+  test("sudo wraps the command with the recognisable prompt; the shell under it first says its process group", () => {
+    const command = buildCommand("id -u", { sandbox: false, sudo: true });
+    expect(command).toStartWith(`sudo -S -p '[:__enter-sudo-password__:]' bash -c '`);
+    expect(command).toEndWith(`; id -u'`);
     expect(buildCommand("id -u", { sandbox: false, sudo: true, user: "bob smith" })).toContain(`-H -u 'bob smith'`);
+    // What runs under sudo, here without sudo: the mark first on stderr (the group bash runs in), then the command.
+    const inner = spawnSync("bash", ["-c", `exec ${command.replace(/^sudo -S -p \S+ /, "")}`], { encoding: "utf8" });
+    const group = /^\x1edeployer-sudo-pgid:(\d+)\x1e$/.exec(inner.stderr)?.[1];
+    expect(group).toBeDefined();
+    expect(Number(group)).toBe(Number(spawnSync("ps", ["-o", "pgid=", "-p", String(process.pid)], { encoding: "utf8" }).stdout.trim()));
+    expect(inner.stdout).toBe(`${process.getuid!()}\n`);
   });
 
   test("nested cd: relative paths apply inside earlier ones, an absolute one starts over", () => {
