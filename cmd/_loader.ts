@@ -93,6 +93,9 @@ function buildOptions(absolute: string, cwd: string) {
     // Class fields become constructor assignments: JavaScriptCore reports field initialisers as
     // "unknown:1:1" in stack traces, which would lose where a query or a failing field was written.
     supported: { "class-field": false },
+    // Messages name nodes by their class: keep the names as written, not the ones bundling gives
+    // a class whose name another file also uses (Root2) or that refers to itself (_Root).
+    keepNames: true,
     sourcemap: "external",
     // Never written: it only makes the source map's paths relative to the working directory.
     outfile: join(cwd, "deploy.bundle.mjs"),

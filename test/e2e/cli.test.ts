@@ -97,6 +97,17 @@ describe("deployer run FILE -- ACTION", () => {
     expect(rest[1]).toMatch(/at go \(deploy\.ts:8:\d+\)/);
   });
 
+  test("nodes keep their class names in messages when another file uses the same name", () => {
+    const dir = project({
+      "base.ts": `import { Node } from "deployer";\nexport default class Root extends Node { async hello() { return "hi"; } }\n`,
+      "deploy.ts": `import { Node } from "deployer";\nimport Base from "./base.ts";\nexport default class Root extends Base { async broken() { throw new Error("no"); } }\n`,
+    });
+    const run = deployer(["run", "deploy.ts", "--non-interactive", "--", "broken"], { cwd: dir });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("Root.broken failed");
+    expect(run.stderr).not.toContain("Root2");
+  });
+
   test("a failing command exits 1 with one line naming the command, the host and the status", () => {
     const dir = project({
       "deploy.ts": `import { Node, LocalHost } from "deployer";\nexport default class Root extends Node {\n  Hosts = { host: LocalHost };\n  async go() { await this.hosts.run("exit 7"); }\n}\n`,

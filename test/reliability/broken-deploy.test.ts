@@ -103,7 +103,7 @@ describe("cyclic child nodes", () => {
     ["a node refers to its own class", [
       `class Loop extends Node { again: any; constructor() { super(); this.again = Loop; } }`,
       `export default class Root extends Node { loop = Loop; }`,
-    ].join("\n"), "cyclic child nodes: _Loop.again is _Loop again"],
+    ].join("\n"), "cyclic child nodes: Loop.again is Loop again"],
     ["the cycle goes through mapRoles' subclasses", [
       `class A extends Node { b: any = mapRoles("host")(B); }`,
       `class B extends Node { a: any = mapRoles("host")(A); }`,
