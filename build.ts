@@ -61,6 +61,21 @@ function stubReactDevtools(): BunPlugin {
   };
 }
 
+/**
+ * Ink hides every frame but the last when CI or CONTINUOUS_INTEGRATION is set (is-in-ci), so a
+ * question would stay invisible until answered. deployer itself decides whether a person is there
+ * (a terminal, not --non-interactive), so in the binary Ink is never in CI mode.
+ */
+function stubIsInCi(): BunPlugin {
+  return {
+    name: "stub-is-in-ci",
+    setup(build) {
+      build.onResolve({ filter: /^is-in-ci$/ }, () => ({ path: "is-in-ci", namespace: "stub-ci" }));
+      build.onLoad({ filter: /.*/, namespace: "stub-ci" }, () => ({ contents: "export default false;", loader: "js" }));
+    },
+  };
+}
+
 const result = await Bun.build({
   // The parts (engine/_parts.ts) are entry points of their own, loaded when first used; their paths
   // in the binary are their paths from `root`.
@@ -76,7 +91,7 @@ const result = await Bun.build({
   minify: { syntax: true, whitespace: true, identifiers: false },
   // Only loaded under Deno or Node, where Bun's own PTY is not available.
   external: ["node-pty"],
-  plugins: [embedEsbuild(), embedDeclarations(), stubReactDevtools()],
+  plugins: [embedEsbuild(), embedDeclarations(), stubReactDevtools(), stubIsInCi()],
 });
 if (!result.success) {
   for (const log of result.logs) console.error(log);

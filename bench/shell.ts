@@ -248,8 +248,7 @@ export async function benchShell(options: BenchOptions): Promise<ScenarioReport>
     fs.writeFileSync(path.join(dir, "deploy.ts"), deployScript());
     fs.mkdirSync(path.join(dir, "run"), { mode: 0o700 });
     // Own history and session sockets; no colours, so the screen reads as plain words.
-    const { CI: _ci, ...inherited } = process.env;
-    const env = Object.fromEntries(Object.entries({ ...inherited, NO_COLOR: "1", XDG_STATE_HOME: path.join(dir, "state"), XDG_RUNTIME_DIR: path.join(dir, "run") })
+    const env = Object.fromEntries(Object.entries({ ...process.env, NO_COLOR: "1", XDG_STATE_HOME: path.join(dir, "state"), XDG_RUNTIME_DIR: path.join(dir, "run") })
       .filter((e): e is [string, string] => typeof e[1] === "string"));
     const rows: Row[] = [];
     const ratios: Ratio[] = [];

@@ -286,6 +286,24 @@ describe("questions inside actions", () => {
     s.type(CTRL_D);
   }, 30_000);
 
+  // Ink draws nothing but the last frame when CI is set; a person at a terminal inside a CI job
+  // (or with CI in their environment) must still see the question they are answering.
+  test("a question shows while it waits, also when CI or CONTINUOUS_INTEGRATION is set", async () => {
+    const p = project();
+    const s = await onScreen(["run", "deploy.ts"], { cwd: p.dir, env: { ...p.env, CI: "true", CONTINUOUS_INTEGRATION: "1" } });
+    await s.waitForLast("Root > ");
+    s.type("production ask\r");
+    await s.waitFor("Really deploy?");
+    s.type("y\r");
+    await s.waitFor(/^deploying$/m);
+    s.type("production login\r");
+    await s.waitFor("Password");
+    s.type("hunter2-secret\r");
+    await s.waitFor("got 14 characters");
+    s.type(CTRL_D);
+    await s.exited;
+  }, 30_000);
+
   test("a password typed at a question is neither shown nor kept in the history", async () => {
     const p = project();
     const s = await shell(p);

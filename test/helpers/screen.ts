@@ -28,9 +28,7 @@ export async function onScreen(args: string[], options: { cwd: string; env?: Rec
   const term = new xterm.Terminal({ cols, rows, allowProposedApi: true });
   let pending = Promise.resolve();
   let written = "";
-  // A person at a terminal is not a CI job: Ink renders nothing live when CI is set.
-  const { CI: _ci, ...inherited } = process.env;
-  const env = Object.fromEntries(Object.entries({ ...inherited, NO_COLOR: "", ...options.env }).filter((e): e is [string, string] => typeof e[1] === "string"));
+  const env = Object.fromEntries(Object.entries({ ...process.env, NO_COLOR: "", ...options.env }).filter((e): e is [string, string] => typeof e[1] === "string"));
   const proc = await spawnPty({
     file: BINARY,
     args,

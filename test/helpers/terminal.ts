@@ -17,9 +17,7 @@ const ANSI = /\x1b\[[0-9;?]*[ -\/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]/g;
 export async function inTerminal(args: string[], options: { cwd: string; cols?: number; rows?: number; env?: Record<string, string> }): Promise<TerminalSession> {
   let output = "";
   const waiters: Array<() => void> = [];
-  // A person at a terminal is not a CI job: Ink renders nothing live when CI is set.
-  const { CI: _ci, ...inherited } = process.env;
-  const env = Object.fromEntries(Object.entries({ ...inherited, ...options.env }).filter((e): e is [string, string] => e[1] !== undefined));
+  const env = Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter((e): e is [string, string] => e[1] !== undefined));
   const proc = await spawnPty({
     file: BINARY,
     args,
