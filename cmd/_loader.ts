@@ -1,6 +1,6 @@
 // Loading a deploy.ts: bundle it with esbuild in memory (or take the cached bundle), import it, find the root node.
 // DEPLOYER_DEBUG_BUNDLE=1 says on stderr whether the bundle was cached or built, and why.
-import { existsSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -11,7 +11,7 @@ import { bundleCacheDir, lookupBundle, storeBundle, type Bundle, type BundleKey,
 import { esbuildVersion, loadEsbuild } from "./_esbuild.ts";
 import { ownUid, privateDir } from "./_private_dir.ts";
 import { VERSION } from "./_version.ts";
-import { sha256Hex, randomHex } from "../engine/_builtins.ts";
+import { nodeVm, randomHex, sha256Hex } from "../engine/_builtins.ts";
 
 /** Where the bundled user code finds the engine: one instance, shared with the binary. */
 const ENGINE_KEY = Symbol.for("deployer.engine");
@@ -161,16 +161,75 @@ async function importBundle(code: string, map: string, file: string): Promise<Re
   (globalThis as Record<symbol, unknown>)[ENGINE_KEY] = engine;
   // Checked, not only created: a directory someone else can write to would let them swap the file.
   const dir = privateDir(join(tmpdir(), `deployer-${ownUid()}`));
+  removeStaleBundles(dir);
   const path = join(dir, `bundle-${process.pid}-${randomHex(6)}.mjs`);
   engine.registerSourceMap(path, map);
   writeFileSync(path, code, { mode: 0o600 });
   try {
-    return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    return await evaluate(path);
   } catch (error) {
+    if ((error as { code?: string }).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED") {
+      throw new CliError(`interrupted (SIGINT) while loading ${file}: its top-level code had not finished (an endless loop?)`, 130);
+    }
     const where = engine.userLocation(error) ?? file;
     throw new CliError(`${where}: error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
   } finally {
     rmSync(path, { force: true });
+  }
+}
+
+/** Bundle files left by processes that were killed while they imported (a SIGKILL skips the clean-up). */
+function removeStaleBundles(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const pid = Number(/^bundle-(\d+)-[0-9a-f]+\.mjs$/.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !isAlive(pid)) rmSync(join(dir, name), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === "EPERM";
+  }
+}
+
+/** Where evaluate() leaves the function the interruptible script calls. */
+const EVALUATE_KEY = Symbol.for("deployer.evaluate");
+
+/**
+ * Import the module at `path`. Under Bun its top-level code runs inside a vm script with
+ * breakOnSigint, so Ctrl-C stops an endless loop there with an error (ERR_SCRIPT_EXECUTION_INTERRUPTED)
+ * instead of killing the process without a word; a plain import could not, since no signal handler
+ * runs while the loop holds the thread. A module with top-level await cannot be required: from its
+ * first await on, it is imported as usual (and Ctrl-C ends the process as it did before).
+ */
+async function evaluate(path: string): Promise<Record<string, unknown>> {
+  if (typeof Bun === "undefined") return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  try {
+    return interruptibly(() => require(path) as Record<string, unknown>);
+  } catch (error) {
+    if (!/^require\(\) async module /.test((error as Error | undefined)?.message ?? "")) throw error;
+    return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  }
+}
+
+/** `fn()`, run where SIGINT interrupts it with ERR_SCRIPT_EXECUTION_INTERRUPTED. */
+function interruptibly<T>(fn: () => T): T {
+  const global = globalThis as Record<symbol, unknown>;
+  global[EVALUATE_KEY] = fn;
+  const hadListeners = process.listenerCount("SIGINT") > 0;
+  try {
+    return new (nodeVm().Script)(`globalThis[Symbol.for("deployer.evaluate")]()`).runInThisContext({ breakOnSigint: true }) as T;
+  } finally {
+    delete global[EVALUATE_KEY];
+    // breakOnSigint leaves Bun's own SIGINT handler in place, which ignores the signal when nobody
+    // listens; adding and removing a listener gives SIGINT its default action (ending the process) back.
+    if (!hadListeners) {
+      const nobody = (): void => {};
+      process.on("SIGINT", nobody).off("SIGINT", nobody);
+    }
   }
 }
 

@@ -32,13 +32,21 @@ export async function startBackgroundServer(args: ParsedArgs, io: Io): Promise<s
     // The server has a session of its own, so Ctrl-C on this terminal never reaches it: stop it from
     // here if the user gives up while it loads deploy.ts (which may never finish: a loop at import).
     const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-    const interrupted = (signal: NodeJS.Signals): void => {
+    // SIGINT first, so the server stops the loop with its own clean-up (the bundle file it imports
+    // from); SIGKILL if it is still there a second later (a loop after a top-level await).
+    const stop = (signal: NodeJS.Signals): void => {
       try {
-        process.kill(-child.pid!, "SIGKILL");
+        process.kill(-child.pid!, signal);
       } catch {
-        child.kill("SIGKILL");
+        child.kill(signal);
       }
-      reject(new CliError(`interrupted (${signal}) while the session server was loading ${args.positional.FILE}; stopped it`, 130));
+    };
+    let interruption: { error: CliError; killer: ReturnType<typeof setTimeout> } | undefined;
+    const interrupted = (signal: NodeJS.Signals): void => {
+      settled();
+      const error = new CliError(`interrupted (${signal}) while the session server was loading ${args.positional.FILE}; stopped it`, 130);
+      interruption = { error, killer: setTimeout(() => stop("SIGKILL"), 1000) };
+      stop("SIGINT");
     };
     for (const signal of signals) process.on(signal, interrupted);
     const settled = () => { for (const signal of signals) process.off(signal, interrupted); };
@@ -55,6 +63,10 @@ export async function startBackgroundServer(args: ParsedArgs, io: Io): Promise<s
     child.once("error", (error) => reject(new CliError(`cannot start the session server: ${error.message}`)));
     child.once("exit", (code) => {
       settled();
+      if (interruption) {
+        clearTimeout(interruption.killer);
+        return reject(interruption.error);
+      }
       // The server's own one-line error (a broken deploy.ts, say) is the user's error.
       const lines = err.trim().split("\n").filter(Boolean);
       const first = (lines[0] ?? `the session server exited with status ${code}`).replace(/^deployer: /, "");

@@ -11,6 +11,7 @@ export const nodeStream = (): typeof import("node:stream") => process.getBuiltin
 export const nodeUtil = (): typeof import("node:util") => process.getBuiltinModule("node:util");
 export const nodeReadline = (): typeof import("node:readline") => process.getBuiltinModule("node:readline");
 export const nodeChildProcess = (): typeof import("node:child_process") => process.getBuiltinModule("node:child_process");
+export const nodeVm = (): typeof import("node:vm") => process.getBuiltinModule("node:vm");
 
 /** The SHA-256 of `values` one after the other, in hex: Bun's own hasher when there is one (no node:crypto to load), else node:crypto's. */
 export function sha256Hex(...values: Array<string | Uint8Array>): string {

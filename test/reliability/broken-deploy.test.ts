@@ -2,7 +2,7 @@
 // or defines cyclic child nodes. Each gets one clear error, never a hang or a stack overflow.
 import { describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BINARY, deployer, lines, project } from "../helpers/deployer.ts";
 import { onScreen } from "../helpers/screen.ts";
@@ -45,24 +45,49 @@ describe("a deploy.ts that throws at import", () => {
 });
 
 describe("a deploy.ts that loops forever at import", () => {
-  /** A project whose deploy.ts writes its pid to `started`, then never finishes importing. */
-  function looping() {
+  /**
+   * A project whose deploy.ts writes its pid to `started`, then never finishes importing (before or
+   * after a top-level await). TMPDIR is its own, to see that no bundle file is left behind.
+   */
+  function looping(afterAwait = false) {
     const dir = project({});
     const started = join(dir, "started");
+    const tmp = join(dir, "tmp");
+    mkdirSync(tmp);
     const file = [
       `import { Node } from "deployer";`,
       `import { writeFileSync } from "node:fs";`,
+      ...(afterAwait ? [`await new Promise((resolve) => setTimeout(resolve, 10));`] : []),
       `writeFileSync(${JSON.stringify(started)}, String(process.pid));`,
       `while (true) {}`,
       `export default class Root extends Node {}`,
     ].join("\n");
     writeFileSync(join(dir, "deploy.ts"), file);
-    return { dir, started, env: { XDG_STATE_HOME: join(dir, "state"), XDG_RUNTIME_DIR: join(dir, "run") } };
+    return { dir, started, tmp, env: { XDG_STATE_HOME: join(dir, "state"), XDG_RUNTIME_DIR: join(dir, "run"), TMPDIR: tmp } };
   }
 
-  test("without a terminal, SIGINT stops it with a non-zero status", async () => {
+  /** Files left in the project's TMPDIR (the bundle deployer imports is written there, then removed). */
+  const leftovers = (tmp: string): string[] => readdirSync(tmp, { recursive: true }).map(String).filter((name) => name.endsWith(".mjs"));
+
+  const MESSAGE = "deployer: interrupted (SIGINT) while loading deploy.ts: its top-level code had not finished (an endless loop?)";
+
+  test("without a terminal, SIGINT stops it with one line saying so and status 130, leaving no file behind", async () => {
     const p = looping();
-    const child = spawn(BINARY, ["run", "deploy.ts", "--non-interactive", "--", "x"], { cwd: p.dir, stdio: "ignore" });
+    const child = spawn(BINARY, ["run", "deploy.ts", "--non-interactive", "--", "x"], { cwd: p.dir, env: { ...process.env, ...p.env }, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr!.setEncoding("utf8").on("data", (text: string) => { stderr += text; });
+    const exited = new Promise<[number | null, string | null]>((resolve) => child.on("close", (code, signal) => resolve([code, signal])));
+    await until(() => existsSync(p.started), "deploy.ts to start looping");
+    expect(leftovers(p.tmp)).toHaveLength(1); // the bundle being imported
+    child.kill("SIGINT");
+    expect(await exited).toEqual([130, null]);
+    expect(stderr).toBe(`${MESSAGE}\n`);
+    expect(leftovers(p.tmp)).toEqual([]);
+  }, 30_000);
+
+  test("after a top-level await, SIGINT still ends it (without the message: the loop is no longer in the interruptible part)", async () => {
+    const p = looping(true);
+    const child = spawn(BINARY, ["run", "deploy.ts", "--non-interactive", "--", "x"], { cwd: p.dir, env: { ...process.env, ...p.env }, stdio: "ignore" });
     const exited = new Promise<[number | null, string | null]>((resolve) => child.on("exit", (code, signal) => resolve([code, signal])));
     await until(() => existsSync(p.started), "deploy.ts to start looping");
     child.kill("SIGINT");
@@ -70,13 +95,14 @@ describe("a deploy.ts that loops forever at import", () => {
     expect(code === 130 || signal === "SIGINT").toBe(true);
   }, 30_000);
 
-  test("on a terminal, in this process (-s), Ctrl-C stops it", async () => {
+  test("on a terminal, in this process (-s), Ctrl-C stops it and says so", async () => {
     const p = looping();
     const screen = await onScreen(["run", "deploy.ts", "-s"], { cwd: p.dir, env: p.env });
     await until(() => existsSync(p.started), "deploy.ts to start looping");
     screen.type(CTRL_C);
-    const exit = await screen.exited;
-    expect(exit.exitCode === 130 || exit.signal === "SIGINT").toBe(true);
+    expect((await screen.exited).exitCode).toBe(130);
+    await screen.waitFor("interrupted (SIGINT) while loading deploy.ts: its top-level code had not finished");
+    expect(leftovers(p.tmp)).toEqual([]);
   }, 30_000);
 
   test("on a terminal, Ctrl-C stops the session server that was loading it, and says so", async () => {
@@ -90,6 +116,21 @@ describe("a deploy.ts that loops forever at import", () => {
     expect((await screen.exited).exitCode).toBe(130);
     await screen.waitFor("interrupted (SIGINT) while the session server was loading deploy.ts; stopped it");
     await until(() => !alive(server), "the session server to be gone");
+    expect(leftovers(p.tmp)).toEqual([]);
+  }, 30_000);
+
+  test("a bundle file left by a process that was killed while importing is removed by the next run", async () => {
+    const p = looping();
+    const child = spawn(BINARY, ["run", "deploy.ts", "--non-interactive", "--", "x"], { cwd: p.dir, env: { ...process.env, ...p.env }, stdio: "ignore" });
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    await until(() => existsSync(p.started), "deploy.ts to start looping");
+    child.kill("SIGKILL");
+    await exited;
+    expect(leftovers(p.tmp)).toHaveLength(1);
+    writeFileSync(join(p.dir, "deploy.ts"), `import { Node } from "deployer";\nexport default class Root extends Node { async hi() { return "hi"; } }\n`);
+    const result = deployer(["run", "deploy.ts", "--non-interactive", "--", "hi"], { cwd: p.dir, env: { ...process.env, ...p.env } });
+    expect(result.stdout).toContain("hi");
+    expect(leftovers(p.tmp)).toEqual([]);
   }, 30_000);
 });
 
