@@ -61,3 +61,14 @@ function checkCommandLine(line: string): string {
   }
   return line;
 }
+
+/**
+ * The command that stops what is left of process group `pgid` once its leader (the shell of a
+ * stopped command) is gone: SIGTERM, then SIGKILL if anything is still there a second later. A
+ * group whose processes are all gone ends it at once; one that goes after the SIGTERM, as soon as it has.
+ */
+export function sweepCommand(pgid: number): string {
+  if (!Number.isInteger(pgid) || pgid <= 1) throw new RangeError(`not a process group: ${pgid}`);
+  const group = `-- -${pgid} 2>/dev/null`;
+  return `kill -TERM ${group} || exit 0; for _ in 1 2 3 4 5 6 7 8 9 10; do sleep 0.1; kill -0 ${group} || exit 0; done; kill -KILL ${group}; true`;
+}

@@ -2,7 +2,7 @@
 // (on a real terminal) a PTY with keystrokes and resizes passed through.
 import { DeployerException, ExecCommandFailed, ExecCommandTimedOut } from "../exceptions.ts";
 import type { ExecProcess } from "./_backend.ts";
-import { buildCommand, SUDO_GROUP_MARK, SUDO_PROMPT } from "./_command.ts";
+import { buildCommand, SUDO_GROUP_MARK, SUDO_PROMPT, sweepCommand } from "./_command.ts";
 import type { Host, RunOptions } from "./_host.ts";
 import type { CommandResult } from "./_result.ts";
 import { currentRoute, type Interruptible } from "../_terminal.ts";
@@ -180,18 +180,25 @@ function passThrough(host: Host, proc: ExecProcess, sudo: SudoResponder): () => 
  */
 function alsoAsRoot(host: Host, proc: ExecProcess, sudo: SudoResponder): ExecProcess {
   const kills: Array<Promise<unknown>> = [];
+  const asRoot = (command: string) => host.sudo(command, { interactive: false, silent: true }).catch(() => undefined);
   return {
     write: (data) => proc.write(data),
     end: () => proc.end(),
     resize: (cols, rows) => proc.resize(cols, rows),
     abandon: () => proc.abandon(),
-    // The command is over once its root processes have had their signal too (the run may exit next).
-    done: proc.done.then(async (outcome) => { await Promise.all(kills); return outcome; }),
+    // The command is over once its root processes have had their signal too (the run may exit next),
+    // and what it started with & away from its output (deaf to SIGINT, not keeping the channel open)
+    // is stopped as well.
+    done: proc.done.then(async (outcome) => {
+      await Promise.all(kills);
+      if (kills.length && sudo.innerGroup !== undefined) await asRoot(sweepCommand(sudo.innerGroup));
+      return outcome;
+    }),
     signal(name) {
       const group = sudo.innerGroup;
       if (group !== undefined) {
         // Best effort: the host may be gone, which may be why the command is being stopped.
-        kills.push(host.sudo(`kill -${name} -- -${group} 2>/dev/null; true`, { interactive: false, silent: true }).catch(() => undefined));
+        kills.push(asRoot(`kill -${name} -- -${group} 2>/dev/null; true`));
       }
       proc.signal(name);
     },

@@ -41,15 +41,21 @@ function execWithPipes(request: ExecRequest): ExecProcess {
   child.stdout.on("data", (chunk: Buffer) => request.onStdout(chunk));
   child.stderr.on("data", (chunk: Buffer) => request.onStderr(chunk));
   child.stdin.on("error", () => { /* the command may exit without reading its input */ });
+  let signalled = false;
   const done = new Promise<ExecOutcome>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (exitCode, signal) => resolve({ exitCode, signal }));
+  }).then(async (outcome) => {
+    // What a stopped command started with & away from its output (deaf to SIGINT) is stopped too.
+    if (signalled) await sweepGroup(child.pid!);
+    return outcome;
   });
   return {
     write: (data) => { child.stdin.write(data); },
     end: () => { child.stdin.end(); },
     resize: () => {},
     signal: (name) => {
+      signalled = true;
       const signal = (name.startsWith("SIG") ? name : `SIG${name}`) as NodeJS.Signals;
       try {
         process.kill(-child.pid!, signal);
@@ -64,6 +70,24 @@ function execWithPipes(request: ExecRequest): ExecProcess {
     },
     done,
   };
+}
+
+/** SIGTERM to what is left of process group `pgid`, SIGKILL if anything is still there a second later. */
+async function sweepGroup(pgid: number): Promise<void> {
+  const signal = (name: NodeJS.Signals | 0): boolean => {
+    try {
+      process.kill(-pgid, name);
+      return true;
+    } catch {
+      return false; // nothing left in it (or not ours)
+    }
+  };
+  if (!signal("SIGTERM")) return;
+  for (let i = 0; i < 10; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (!signal(0)) return;
+  }
+  signal("SIGKILL");
 }
 
 function execInPty(request: ExecRequest): ExecProcess {

@@ -6,6 +6,7 @@ import { importPart } from "../_parts.ts";
 import type { AuthHandlerMiddleware, Client, ClientChannel, ConnectConfig, SFTPWrapper } from "ssh2";
 import { ConnectionFailedException } from "../exceptions.ts";
 import { FileError, type Backend, type ExecOutcome, type ExecProcess, type ExecRequest, type FileStat, type FileSystem } from "./_backend.ts";
+import { sweepCommand } from "./_command.ts";
 import { Host } from "./_host.ts";
 import { addHostKey, checkHostKey, knownHostsName } from "./_known_hosts.ts";
 import { expandLocalPath, planConnection, type ConnectionPlan, type Endpoint, type SshHostFields } from "./_ssh_plan.ts";
@@ -238,18 +239,41 @@ class SSHBackend implements Backend {
         });
       });
     });
+    let signalled = false;
     return {
       write: (data) => withChannel((c) => c.write(data)),
       end: () => withChannel((c) => c.end()),
       resize: (cols, rows) => withChannel((c) => c.setWindow(rows, cols, 0, 0)),
       signal: (name) => {
+        signalled = true;
         const short = name.replace(/^SIG/, "");
         withChannel((c) => c.signal(short));
         if (leader.pid !== undefined && !this.closed) this.signalGroup(leader.pid, short);
       },
       abandon: () => withChannel((c) => c.close()),
-      done,
+      // A stopped command is over once what it started with & and away from its output (deaf to
+      // SIGINT, and not keeping the channel open) is stopped too.
+      done: done.then(async (outcome) => {
+        if (signalled && leader.pid !== undefined && !this.closed) await this.sweepGroup(leader.pid);
+        return outcome;
+      }),
     };
+  }
+
+  /** SIGTERM to what is left of process group `pgid`, SIGKILL a second later if any was; resolves when done (at most 5 s). */
+  private sweepGroup(pgid: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 5000);
+      this.client!.exec(sweepCommand(pgid), (error, stream) => {
+        if (error) return resolve();
+        stream.on("data", () => undefined).stderr.on("data", () => undefined);
+        stream.on("error", () => undefined);
+        stream.on("close", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    });
   }
 
   /** `kill -NAME -- -PGID` on a channel of its own (an SSH signal request reaches only the leader). */

@@ -55,7 +55,7 @@ beforeAll(async () => {
     slug: `s${i}`, password: i === 7 ? "not-the-password" : fixture.password,
   }));
   writeFileSync(join(dir, "deploy.ts"), [
-    `import { Node, ParallelNode, SSHHost, arrayOf } from "deployer";`,
+    `import { LocalHost, Node, ParallelNode, SSHHost, arrayOf } from "deployer";`,
     ...good,
     ...ten,
     `class DownHost extends SSHHost { slug = "down"; address = "127.0.0.1"; port = ${downPort}; username = "nobody"; knownHostsFilename = "${fixture.knownHosts}"; }`,
@@ -74,11 +74,16 @@ beforeAll(async () => {
     // makes deaf to SIGINT).
     `  async sudoForever() { await this.host.sudo(this.host.slug === "s1" ? "ps -o pgid= -p $$ > ${pidFile("sudo-forever")}; sleep 300 & sleep 301; echo after" : "echo fine", { timeout: 2 }); }`,
     `  async sudoHang() { await this.host.sudo(this.host.slug === "s1" ? "ps -o pgid= -p $$ > ${pidFile("sudo-hang")}; sleep 300 & sleep 301; echo after" : "echo fine > ${dir}/sudo-hang-done-" + this.host.slug); }`,
+    // What a command started with & and detached from the channel's output (deaf to SIGINT, and
+    // not keeping the channel open): stopped with the command all the same.
+    `  async hangDetached() { await this.host.run(["sshd1", "localhost"].includes(this.host.slug) ? "echo $$ > ${dir}/hang-detached-" + this.host.slug + ".pid; sleep 300 >/dev/null 2>&1 & sleep 301; echo after" : "echo fine > ${dir}/hang-detached-done-" + this.host.slug); }`,
+    `  async sudoHangDetached() { await this.host.sudo(this.host.slug === "s1" ? "ps -o pgid= -p $$ > ${pidFile("sudo-hang-detached")}; sleep 300 >/dev/null 2>&1 & sleep 301; echo after" : "echo fine > ${dir}/sudo-hang-detached-done-" + this.host.slug); }`,
     `  async think() { console.log("thinking"); await new Promise((resolve) => setTimeout(resolve, 300_000)); }`,
     `}`,
     `class Unreachable extends Node { Hosts = { host: [H0, DownHost, H1, MuteHost, H2] }; cells = arrayOf(Cell); }`,
     `class Mortal extends Node { Hosts = { host: [H0, Dying, H2] }; cells = arrayOf(Cell); }`,
     `class Sudoers extends Node { Hosts = { host: [S0, S1, S2] }; cells = arrayOf(Cell); }`,
+    `class Local extends Node { Hosts = { host: LocalHost }; cells = arrayOf(Cell); }`,
     `class Ten extends Node { Hosts = { host: [${ten.map((_, i) => `S${i}`).join(", ")}] }; cells = arrayOf(Cell); }`,
     `export default class Root extends Node {`,
     `  Hosts = { host: [H0, H1, H2] };`,
@@ -87,6 +92,7 @@ beforeAll(async () => {
     `  mortal = Mortal;`,
     `  ten = Ten;`,
     `  sudoers = Sudoers;`,
+    `  local = Local;`,
     `}`,
   ].join("\n"));
 });
@@ -194,6 +200,29 @@ describe("commands that never end", () => {
     for (const h of ["sshd0", "sshd2"]) expect(summaryLine(result.stdout, h)).toMatch(/^\s+ok\s/);
     await until(() => inGroup(pgid).length === 0, "the interrupted command's processes to be gone");
   }, 60_000);
+});
+
+describe("what an interrupted command started with &, away from its output", () => {
+  // Such a process is deaf to SIGINT and does not keep the channel open, so the command ends at
+  // Ctrl-C while it runs on; what is left of the command's process group gets SIGTERM before the run ends.
+  const cases = [
+    { name: "a command", args: ["cells", "hangDetached"], pid: "hang-detached-sshd1", done: "hang-detached-done", others: ["sshd0", "sshd2"] },
+    { name: "a local command", args: ["local", "cells", "hangDetached"], pid: "hang-detached-localhost", done: "", others: [] },
+    { name: "a sudo'd command (its processes run as root)", args: ["sudoers", "cells", "sudoHangDetached"], pid: "sudo-hang-detached", done: "sudo-hang-detached-done", others: ["s0", "s2"] },
+  ];
+  for (const { name, args, pid, done, others } of cases) {
+    test(`${name}: stopped with it by Ctrl-C`, async () => {
+      const { child, finished } = start(["--", ...args]);
+      const pgid = await pidFrom(pid);
+      await until(() => inGroup(pgid).length >= 3, "both sleeps to start");
+      await until(() => others.every((h) => existsSync(join(dir, `${done}-${h}`))), "the other hosts' commands to run");
+      await Bun.sleep(300);
+      child.kill("SIGINT");
+      const result = await finished;
+      expect(result.status).toBe(130);
+      await until(() => inGroup(pgid).length === 0, "the background sleep to be gone");
+    }, 60_000);
+  }
 });
 
 describe("commands that run as root", () => {

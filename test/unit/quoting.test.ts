@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { esc1, esc2, indent, shellQuote } from "../../engine/utils.ts";
-import { buildCommand } from "../../engine/host/_command.ts";
+import { buildCommand, sweepCommand } from "../../engine/host/_command.ts";
 import { EMPTY_CONTEXT, withCd, withEnv, withPrefix } from "../../engine/host/_context.ts";
 
 const HOSTILE = [
@@ -125,4 +125,33 @@ describe("buildCommand", () => {
 test("indent prefixes and terminates every line", () => {
   expect(indent("a\nb")).toBe("    a\n    b\n");
   expect(indent("a\n", "> ")).toBe("> a\n");
+});
+
+describe("sweepCommand (what is left of a stopped command's process group)", () => {
+  /** A group led by a shell that has exited, holding `sleep`s started as `how` (its pgid). */
+  function orphanedGroup(how: string): number {
+    const out = spawnSync("setsid", ["bash", "-c", `${how}\necho $$`], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    return Number(out.stdout.trim());
+  }
+  /** The live processes of group `pgid` (a zombie is dead, waiting for its new parent to reap it). */
+  const members = (pgid: number) => spawnSync("pgrep", ["-g", String(pgid)], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean)
+    .filter((pid) => { try { return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8")); } catch { return false; } });
+
+  test("ends at once when the group is empty", () => {
+    const pgid = orphanedGroup("true");
+    const started = Date.now();
+    expect(bash(sweepCommand(pgid)).status).toBe(0);
+    expect(Date.now() - started).toBeLessThan(900); // no 1 s wait: kill -TERM found nobody
+  });
+
+  test("stops a process deaf to SIGINT with SIGTERM, and one deaf to SIGTERM too with SIGKILL", () => {
+    const pgid = orphanedGroup("(trap '' INT; exec sleep 300) >/dev/null 2>&1 & (trap '' INT TERM; sleep 301) >/dev/null 2>&1 &");
+    expect(members(pgid).length).toBeGreaterThanOrEqual(2);
+    expect(bash(sweepCommand(pgid)).status).toBe(0);
+    expect(members(pgid)).toEqual([]);
+  });
+
+  test("refuses what is not a process group", () => {
+    for (const bad of [0, 1, -5, 1.5, Number.NaN]) expect(() => sweepCommand(bad)).toThrow(RangeError);
+  });
 });
