@@ -51,7 +51,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [
       { long: "port", value: "N", help: "TCP port of the telnet server (default 8023)" },
       { long: "bind", value: "ADDR", help: "address to listen on (default 127.0.0.1; telnet is unencrypted)" },
-      { long: "password-file", value: "F", help: "ask for a login; F holds user:scrypt-hash lines (see README)" },
+      { long: "password-file", value: "F", help: "ask for a login; F holds user:scrypt-hash lines (see README). Without it, only you may connect, from this machine" },
       LOG, NON_INTERACTIVE, PARALLEL, ACCEPT,
     ],
   },

@@ -4,6 +4,7 @@ import type { Server, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { lazyClass, nodeNet, nodeStream } from "../engine/_builtins.ts";
 import { CliError } from "./_errors.ts";
+import { tcpPeerUid } from "./_peer.ts";
 import { login, type PasswordFile } from "./_telnet_auth.ts";
 
 const IAC = 255, DONT = 254, DO = 253, WONT = 252, WILL = 251, SB = 250, SE = 240;
@@ -284,6 +285,7 @@ export class TelnetServer {
     const where = formatAddress(telnet.host, telnet.port);
     options.log?.(`telnet server listening on ${where}`);
     if (!isLoopback(telnet.host)) options.log?.(`warning: telnet is unencrypted; everything sent to ${where}, passwords included, crosses the network in clear text`);
+    if (!options.auth) options.log?.("only the user who started this server may connect, from this machine (--password-file FILE lets others log in)");
     return telnet;
   }
 
@@ -312,8 +314,16 @@ export class TelnetServer {
   private async serve(socket: Socket): Promise<void> {
     const { log, auth, onSession } = this.options;
     socket.setNoDelay(true); // keystroke echo should not wait for Nagle's algorithm
-    const connection = new TelnetConnection(socket);
     const id = this.nextId++;
+    // Without logins, the server is its owner's alone: anyone else could run its actions with its keys.
+    const stranger = auth ? undefined : strangerReason(socket);
+    if (stranger) {
+      log?.(`session ${id} from ${formatAddress(socket.remoteAddress ?? "?", socket.remotePort ?? 0)} refused: ${stranger}`);
+      socket.on("error", () => undefined);
+      socket.end("deployer: this telnet server lets in only the user who started it, from this machine; to let others in, start it with --password-file FILE\r\n");
+      return;
+    }
+    const connection = new TelnetConnection(socket);
     const session: TelnetSession = { id, remote: connection.remote, connection, what: () => connection.activity, get username() { return connection.username; } };
     this.live.set(id, session);
     connection.once("close", () => this.live.delete(id));
@@ -335,6 +345,15 @@ export class TelnetServer {
       log?.(`session ${id} closed`);
     }
   }
+}
+
+/** Why the client on `socket` is not this server's owner; undefined when it is (or this platform cannot tell users apart). */
+function strangerReason(socket: Socket): string | undefined {
+  const own = process.getuid?.();
+  if (own === undefined) return undefined;
+  const uid = tcpPeerUid(socket);
+  if (uid === own) return undefined;
+  return uid === undefined ? "its user is unknown (not a connection from this machine)" : `it is uid ${uid}, not this server's user (uid ${own})`;
 }
 
 /** Listen for telnet clients; see TelnetServer.start. */

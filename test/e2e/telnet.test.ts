@@ -4,6 +4,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnPty } from "../../engine/host/_pty.ts";
+import { loadFixture } from "../fixture/sshd.ts";
 import { BINARY } from "../helpers/deployer.ts";
 import { stripEscapes, telnetClient } from "../helpers/telnet-client.ts";
 import { until } from "../helpers/wait.ts";
@@ -17,6 +18,9 @@ export default class Root extends Node {
   async nap() { await this.hosts.run("sleep 26.123", { interactive: false }); }
 }
 `;
+
+/** Another user of this machine: the one the sshd fixture logs in as (test/run.ts creates it). */
+const FIXTURE_USER = loadFixture().username;
 
 let dir: string;
 beforeAll(() => {
@@ -125,6 +129,41 @@ test("a password file: wrong passwords are refused, the right one shows user@ in
     expect(client.text()).not.toContain("s3cret");
     expect(server.log()).not.toContain("s3cret");
     client.close();
+  } finally {
+    await server.stop();
+  }
+}, 30_000);
+
+/** What a client run as `user` (a real other user of this machine: the fixture's) gets from the server on `port`. */
+function connectAs(user: string, port: number, send = ""): string {
+  const script = `exec 3<>/dev/tcp/127.0.0.1/${port}; printf '%s' "$1" >&3; timeout 2 cat <&3`;
+  return Bun.spawnSync(["runuser", "-u", user, "--", "bash", "-c", script, "bash", send]).stdout.toString();
+}
+
+test("without a password file, only the user who started it gets in: another user of this machine is refused, saying why", async () => {
+  const server = await serve();
+  try {
+    expect(server.log()).toContain("only the user who started this server may connect");
+    const other = connectAs(FIXTURE_USER, server.port);
+    expect(other).toContain("deployer: this telnet server lets in only the user who started it, from this machine");
+    expect(other).not.toContain("Root > ");
+    await until(() => /refused: it is uid \d+, not this server's user \(uid \d+\)/.test(server.log()), "the refusal in the log");
+    // The owner still gets in.
+    const client = await telnetClient({ port: server.port });
+    await client.waitFor("Root > ");
+    client.close();
+  } finally {
+    await server.stop();
+  }
+}, 30_000);
+
+test("with a password file, another user of this machine may log in", async () => {
+  const file = join(dir, "passwd-others");
+  expect(Bun.spawnSync([BINARY, "telnet-passwd", file, "bob"], { cwd: dir, stdin: Buffer.from("b0b pass\n") }).exitCode).toBe(0);
+  const server = await serve(["--password-file", file]);
+  try {
+    expect(server.log()).not.toContain("only the user who started this server");
+    expect(stripEscapes(connectAs(FIXTURE_USER, server.port))).toContain("Username: ");
   } finally {
     await server.stop();
   }
