@@ -206,13 +206,14 @@ const EVALUATE_KEY = Symbol.for("deployer.evaluate");
  * first await on, it is imported as usual (and Ctrl-C ends the process as it did before).
  */
 async function evaluate(path: string): Promise<Record<string, unknown>> {
-  if (typeof Bun === "undefined") return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-  try {
-    return interruptibly(() => require(path) as Record<string, unknown>);
-  } catch (error) {
-    if (!/^require\(\) async module /.test((error as Error | undefined)?.message ?? "")) throw error;
-    return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  if (typeof Bun !== "undefined") {
+    try {
+      return interruptibly(() => require(path) as Record<string, unknown>);
+    } catch (error) {
+      if (!/^require\(\) async module /.test((error as Error | undefined)?.message ?? "")) throw error;
+    }
   }
+  return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
 }
 
 /** `fn()`, run where SIGINT interrupts it with ERR_SCRIPT_EXECUTION_INTERRUPTED. */

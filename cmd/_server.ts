@@ -197,12 +197,7 @@ export class SessionServer {
    */
   private async openPane(client: Client, title: string): Promise<engine.Pane | undefined> {
     if (!client.windows || this.shellOptions.get("parallel-panes") !== "on") return undefined;
-    const token = randomHex(16);
-    const pane = await new Promise<Client | undefined>((resolve) => {
-      this.paneWaiters.set(token, resolve);
-      setTimeout(() => { if (this.paneWaiters.delete(token)) resolve(undefined); }, PANE_TIMEOUT_MS).unref();
-      send(client.socket, { type: "open-window", window: token, focus: false });
-    });
+    const pane = await this.requestPane(client);
     if (!pane) {
       client.output.write(`Could not open a tmux pane for ${title}; it runs here instead.\n`);
       return undefined;
@@ -213,12 +208,64 @@ export class SessionServer {
       close: async (failed) => {
         if (this.shellOptions.get("keep-panes-open") === "on") {
           pane.output.write(`\n[${failed ? "FAILED" : "DONE"}] Press a key to close this pane.`);
-          await pane.pty.readKey();
+          await this.untilKeyOrSwept(pane);
         }
-        send(pane.socket, { type: "exit", code: failed ? 1 : 0 });
-        pane.socket.end();
+        closePane(pane, failed ? 1 : 0);
       },
     };
+  }
+
+  /** An unfocused tmux pane beside `client`'s, connected as a client of its own; undefined if none connects in time. */
+  private requestPane(client: Client): Promise<Client | undefined> {
+    const token = randomHex(16);
+    return new Promise<Client | undefined>((resolve) => {
+      this.paneWaiters.set(token, resolve);
+      setTimeout(() => { if (this.paneWaiters.delete(token)) resolve(undefined); }, PANE_TIMEOUT_MS).unref();
+      send(client.socket, { type: "open-window", window: token, focus: false });
+    });
+  }
+
+  /** Panes kept open after their work, each waiting for a key: close-dead-panes closes them all. */
+  private readonly deadPanes = new Set<() => void>();
+
+  /** Resolves at a key in `pane`, or when close-dead-panes sweeps it. */
+  private async untilKeyOrSwept(pane: Client): Promise<void> {
+    const aborted = new AbortController();
+    const swept = () => aborted.abort();
+    this.deadPanes.add(swept);
+    try {
+      await pane.pty.readKeys(() => true, aborted.signal);
+    } finally {
+      this.deadPanes.delete(swept);
+    }
+  }
+
+  /** Close every pane kept open after its work (keep-panes-open); returns how many. */
+  closeDeadPanes(): number {
+    const panes = [...this.deadPanes];
+    for (const sweep of panes) sweep();
+    return panes.length;
+  }
+
+  /**
+   * A pane beside `client`'s that shows, as a tree, the actions and commands run from `client`'s
+   * terminal as they run, until a key is pressed in it (or the terminal leaves). Resolves once it is open.
+   */
+  async openMonitor(client: Client): Promise<boolean> {
+    const pane = await this.requestPane(client);
+    if (!pane) return false;
+    const monitor = new engine.IndentedDefaultLogger(pane.output, { color: true });
+    const monitors = (client.activity.monitors ??= new Set());
+    pane.output.write(`\x1b[1mMonitor of terminal ${client.id}\x1b[22m: what its actions run, as they run. Press a key to close this pane.\n`);
+    monitors.add(monitor);
+    const stop = (): void => {
+      monitors.delete(monitor);
+      client.socket.off("close", stop);
+      closePane(pane, 0);
+    };
+    client.socket.once("close", stop);
+    void pane.pty.readKey().finally(stop);
+    return true;
   }
 
   /** A terminal left (or was killed): stop what it started, forget it, and stop if it was the last. */
@@ -248,6 +295,13 @@ export class SessionServer {
     setTimeout(() => this.windows.delete(token), 60_000).unref();
     send(client.socket, { type: "open-window", window: token, focus: true });
   }
+}
+
+/** End a pane's client: its tmux pane closes. */
+function closePane(pane: Client, code: number): void {
+  if (pane.socket.destroyed) return;
+  send(pane.socket, { type: "exit", code });
+  pane.socket.end();
 }
 
 /** How long a pane may take to connect before its host runs in the asking terminal instead. */

@@ -80,3 +80,49 @@ test("parallel-panes on gives each host its own pane; the summary stays in the f
   await until(() => screen(main!).includes("l2 │ hi from l2"), "lanes again");
   expect(panes()).toHaveLength(1);
 }, 40_000);
+
+test("close-dead-panes closes the panes kept open after their host's work", async () => {
+  const [main] = panes();
+  keys(main!, "clear", "Enter");
+  keys(main!, "set-option parallel-panes on", "Enter");
+  keys(main!, "set-option keep-panes-open on", "Enter");
+  keys(main!, "cells hi", "Enter");
+  await until(() => panes().length === 3, "a pane per host");
+  for (const pane of panes().filter((p) => p !== main)) await until(() => screen(pane).includes("[DONE] Press a key"), "a finished pane");
+  keys(main!, "close-dead-panes", "Enter");
+  await until(() => panes().length === 1, "the kept panes to close");
+  await until(() => screen(main!).includes("Closed 2 panes."), "what it closed");
+  keys(main!, "close-dead-panes", "Enter");
+  await until(() => screen(main!).includes("No pane is waiting to be closed."), "nothing left to close");
+  keys(main!, "set-option parallel-panes off", "Enter");
+  keys(main!, "set-option keep-panes-open off", "Enter");
+}, 40_000);
+
+test("open-monitor shows, in a pane of its own, what this terminal's actions run as they run; a key closes it", async () => {
+  const [main] = panes();
+  keys(main!, "clear", "Enter");
+  keys(main!, "open-monitor", "Enter");
+  await until(() => panes().length === 2, "the monitor's pane");
+  const monitor = panes().find((p) => p !== main)!;
+  await until(() => screen(monitor).includes("Monitor of terminal"), "the monitor's heading");
+  keys(main!, "cells hi", "Enter");
+  await until(() => screen(main!).includes("Summary: 2 ok"), "the action to end");
+  await until(() => /Root\.cells\[l2\]\.hi\(\)/.test(screen(monitor)), "the action in the monitor").catch((e) => { throw new Error(`${e.message}:\n${screen(monitor)}`); });
+  const shown = screen(monitor);
+  expect(shown).toMatch(/l1\s+echo hi from l1/);
+  expect(shown).toMatch(/l2\s+echo hi from l2/);
+  expect(shown).toMatch(/Root\.cells\[l1\]\.hi\(\)/);
+  expect(shown).toMatch(/└ l1\s+SUCCESS/);
+  // Only this terminal's work: another shell's action does not show.
+  keys(main!, "new", "Enter");
+  await until(() => panes().length === 3, "another shell's pane");
+  const other = panes().find((p) => p !== main && p !== monitor)!;
+  await until(() => screen(other).includes("Root >"), "the other shell");
+  keys(other, "web ping", "Enter");
+  await until(() => screen(other).includes("pong"), "the other shell's action");
+  keys(other, "C-d");
+  await until(() => panes().length === 2, "the other shell to close");
+  expect(screen(monitor)).not.toContain("ping");
+  keys(monitor, "q");
+  await until(() => panes().length === 1, "the monitor to close on a key");
+}, 40_000);

@@ -374,20 +374,25 @@ describe("executable data", () => {
         else if (/\.tsx?$/.test(entry.name)) {
           for (const line of readFileSync(path, "utf8").split("\n")) {
             const code = line.replace(/\/\/.*$/, "");
-            const evaluates = /\beval\s*\(|\bnew\s+Function\b|\bFunction\s*\(|["']node:vm["']|\bvm\.run|\bdeserialize\s*\(|\bBun\.(deserialize|Transpiler)/.test(code);
-            // import() of anything but a string literal loads code chosen at run time.
-            const computedImport = /\bimport\((?!\s*["'`])/.test(code);
+            const evaluates = /\beval\s*\(|\bnew\s+Function\b|\bFunction\s*\(|["']node:vm["']|\bvm\.run|\bnodeVm\(|\bdeserialize\s*\(|\bBun\.(deserialize|Transpiler)/.test(code);
+            // import() or require() of anything but a string literal loads code chosen at run time.
+            const computedImport = /\b(import|require)\((?!\s*["'`])/.test(code);
             if (evaluates || computedImport) found.push(`${path.slice(root.length + 1)}: ${line.trim()}`);
           }
         }
       }
     };
     for (const folder of ["cmd", "engine", "shell", "scp"]) visit(join(root, folder));
-    // The imports of computed paths: the user's own deploy.ts, bundled, from an owner-only folder;
-    // and the binary's own parts (engine/_parts.ts), each named by a string literal where it is loaded.
+    // The imports of computed paths: the user's own deploy.ts, bundled, from an owner-only folder
+    // (required first, in a vm script whose code is a constant, so that Ctrl-C can stop an endless
+    // loop in its top level); and the binary's own parts (engine/_parts.ts), each named by a string
+    // literal where it is loaded.
     expect(found).toEqual([
+      "cmd/_loader.ts: return interruptibly(() => require(path) as Record<string, unknown>);",
       "cmd/_loader.ts: return (await import(pathToFileURL(path).href)) as Record<string, unknown>;",
+      'cmd/_loader.ts: return new (nodeVm().Script)(`globalThis[Symbol.for("deployer.evaluate")]()`).runInThisContext({ breakOnSigint: true }) as T;',
       'engine/_parts.ts: return import(new URL(compiled ? part.replace(/\\.tsx?$/, ".js") : part, root).href);',
+      'engine/_builtins.ts: export const nodeVm = (): typeof import("node:vm") => process.getBuiltinModule("node:vm");',
     ]);
     const parts = ["cmd", "engine"].flatMap((folder) => Array.from(new Bun.Glob("**/*.{ts,tsx}").scanSync(join(root, folder)), (file) => readFileSync(join(root, folder, file), "utf8")))
       .flatMap((text) => Array.from(text.matchAll(/\bimportPart\(([^)]*)\)/g), (match) => match[1]!))

@@ -240,7 +240,10 @@ describe("server", () => {
     await withServer({ onSession: async () => {} }, async (server, log) => {
       expect(server.address().address).toBe("127.0.0.1");
       expect(server.port).toBeGreaterThan(0);
-      expect(log).toEqual([`telnet server listening on 127.0.0.1:${server.port}`]);
+      expect(log).toEqual([
+        `telnet server listening on 127.0.0.1:${server.port}`,
+        "only the user who started this server may connect, from this machine (--password-file FILE lets others log in)",
+      ]);
     });
     for (const host of ["127.0.0.1", "127.1.2.3", "::1", "localhost"]) expect(isLoopback(host)).toBe(true);
     for (const host of ["0.0.0.0", "::", "192.168.1.10", "example.com"]) expect(isLoopback(host)).toBe(false);
