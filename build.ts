@@ -76,6 +76,24 @@ function stubIsInCi(): BunPlugin {
   };
 }
 
+/**
+ * ssh2's `require("crypto")` gets node:crypto with a ChaCha20 where the runtime has none
+ * (engine/host/_ssh2_crypto.ts). Bun's bundler resolves built-ins before plugins see them, so the
+ * require is rewritten in ssh2's own files as they load.
+ */
+function ssh2Crypto(): BunPlugin {
+  const shim = JSON.stringify(join(root, "engine", "host", "_ssh2_crypto.ts"));
+  return {
+    name: "ssh2-crypto",
+    setup(build) {
+      build.onLoad({ filter: /[\\/]node_modules[\\/]ssh2[\\/]lib[\\/].*\.js$/ }, async (args) => {
+        const source = await Bun.file(args.path).text();
+        return { contents: source.replace(/\brequire\((['"])crypto\1\)/g, `require(${shim}).ssh2Crypto`), loader: "js" };
+      });
+    },
+  };
+}
+
 const result = await Bun.build({
   // The parts (engine/_parts.ts) are entry points of their own, loaded when first used; their paths
   // in the binary are their paths from `root`.
@@ -91,7 +109,7 @@ const result = await Bun.build({
   minify: { syntax: true, whitespace: true, identifiers: false },
   // Only loaded under Deno or Node, where Bun's own PTY is not available.
   external: ["node-pty"],
-  plugins: [embedEsbuild(), embedDeclarations(), stubReactDevtools(), stubIsInCi()],
+  plugins: [embedEsbuild(), embedDeclarations(), stubReactDevtools(), stubIsInCi(), ssh2Crypto()],
 });
 if (!result.success) {
   for (const log of result.logs) console.error(log);

@@ -368,25 +368,9 @@ export function describeHandshakeError(endpoint: Endpoint, error: Error & { leve
   if (error.code === "EHOSTUNREACH" || error.code === "ENETUNREACH") return `${where} is unreachable`;
   if (error.code === "ECONNRESET") return `connection reset by ${where}`;
   if (/no matching (C->S|S->C) cipher/.test(error.message)) {
-    return `no cipher in common with ${where} (deployer offers ${offeredCiphers().join(", ")}; chacha20-poly1305 is not available in this build)`;
+    return `no cipher in common with ${where} (deployer offers ${(loaded?.defaultCiphers ?? []).join(", ")})`;
   }
   return `${error.message} (${where})`;
-}
-
-/** ssh2's default ciphers, in its order, with the name the runtime's crypto knows each by. */
-const SSH2_CIPHERS: ReadonlyArray<[string, string]> = [
-  ["aes128-gcm@openssh.com", "aes-128-gcm"], ["aes256-gcm@openssh.com", "aes-256-gcm"],
-  ["aes128-ctr", "aes-128-ctr"], ["aes192-ctr", "aes-192-ctr"], ["aes256-ctr", "aes-256-ctr"],
-  ["chacha20-poly1305@openssh.com", "chacha20"],
-];
-
-/**
- * The ciphers offered: those of ssh2's defaults the runtime's crypto has, as ssh2 decides without
- * its native addon (which does not load in the binary). BoringSSL, under Bun, has no chacha20.
- */
-function offeredCiphers(): string[] {
-  const available = new Set(nodeCrypto().getCiphers());
-  return SSH2_CIPHERS.filter(([, name]) => available.has(name)).map(([cipher]) => cipher);
 }
 
 /** SFTP status codes (draft-ietf-secsh-filexfer) as POSIX-like codes. */
