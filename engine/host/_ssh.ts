@@ -172,6 +172,8 @@ class SSHBackend implements Backend {
       try {
         timer.start();
         client.connect(config);
+        const socket = (client as unknown as { _sock?: Writable })._sock;
+        if (socket) coalesceWrites(socket);
       } catch (error) {
         onError(error as Error);
       }
@@ -300,6 +302,28 @@ class SSHBackend implements Backend {
   async close(): Promise<void> {
     this.client?.end();
   }
+}
+
+/**
+ * Send what is written to `socket` in one tick as one piece: ssh2 writes each packet as three
+ * (its length, its body, its MAC), and each write was a system call and a TCP segment of its own,
+ * which the server then woke up for. Corked until the tick ends, they go out together.
+ */
+function coalesceWrites(socket: Writable): void {
+  if (typeof socket.cork !== "function") return;
+  const write = socket.write;
+  let corked = false;
+  socket.write = function (this: Writable, ...args: Parameters<Writable["write"]>): boolean {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        corked = false;
+        socket.uncork();
+      });
+    }
+    return (write as (...a: unknown[]) => boolean).apply(this, args);
+  } as Writable["write"];
 }
 
 /** A handshake failure, already described for the user. */
