@@ -1,7 +1,7 @@
 // A deploy.ts that is broken: it throws at import, never finishes importing (stopped with Ctrl-C),
 // or defines cyclic child nodes. Each gets one clear error, never a hang or a stack overflow.
 import { describe, expect, test } from "bun:test";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BINARY, deployer, lines, project } from "../helpers/deployer.ts";
@@ -228,4 +228,23 @@ describe("hostile node names", () => {
     expect(result.status).toBe(2);
     expect(lines(result.stderr)).toEqual([`deployer: deploy.ts: error: TypeError: Root: the child node "x\\ny" has a control character in its name; node names are shown and typed in the shell, so they must be printable`]);
   });
+});
+
+describe("an action that awaits a promise nothing can settle", () => {
+  test("ends with one line and status 1 once nothing is left running, instead of spinning for ever", () => {
+    const dir = project({
+      "deploy.ts": [
+        `import { Node, LocalHost } from "deployer";`,
+        `export default class Root extends Node {`,
+        `  Hosts = { host: LocalHost };`,
+        `  async stuck() { await this.hosts.run("true"); await new Promise(() => {}); }`,
+        `}`,
+      ].join("\n"),
+    });
+    // Bun spins on such an await at full CPU for ever (oven-sh/bun#14951): the 20 s limit is the hang.
+    const result = spawnSync(BINARY, ["run", "deploy.ts", "--non-interactive", "--", "stuck"], { cwd: dir, encoding: "utf8", timeout: 20_000 });
+    expect(result.signal).toBeNull();
+    expect(result.status).toBe(1);
+    expect(lines(result.stderr)).toEqual(["deployer: stopped: the action waits on a promise that nothing can settle any more (no command, timer, connection or input is left pending)"]);
+  }, 30_000);
 });
